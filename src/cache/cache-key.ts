@@ -2,13 +2,14 @@ import { hashJson } from '../util/hash.js';
 import type { DecodingParams, EndpointSpec } from '../providers/provider.js';
 
 /** Bump when the key's composition changes, so old entries can never be mistaken for new ones. */
-const KEY_SCHEMA = 2;
+const KEY_SCHEMA = 3;
 
 /**
  * Everything that can change an answer. Other harnesses' caches have served one model's answers
  * to another (key without model id), ignored generation settings or collided across repeats;
- * this key includes all of them, plus the user's checkpoint fingerprint so that a checkpoint
- * swapped behind the same URL and model name does not inherit cached answers.
+ * this key includes all of them, plus the user's checkpoint fingerprint and the model id/revision the
+ * server reports, so that a checkpoint swapped behind the same URL and model name does not inherit
+ * cached answers.
  */
 export function responseCacheKey(endpoint: EndpointSpec, messagesHash: string, decoding: DecodingParams, repeat: number): string {
   return hashJson({
@@ -17,6 +18,9 @@ export function responseCacheKey(endpoint: EndpointSpec, messagesHash: string, d
     baseURL: normaliseBaseURL(endpoint.baseURL),
     model: endpoint.model,
     fingerprint: endpoint.fingerprint ?? null,
+    // What the server itself says it serves (TGI /info, vLLM /v1/models), when it says.
+    served: endpoint.identity ? { modelId: endpoint.identity.modelId, revision: endpoint.identity.revision } : null,
+    route: endpoint.route ?? 'chat',
     // The full messages, by their hash (`hashMessages`), which the runner computes once per request anyway.
     messages: messagesHash,
     decoding: {

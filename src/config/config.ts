@@ -9,18 +9,42 @@ import { decodeUtf8Strict } from '../util/text-encoding.js';
 /** Default config file looked up in the working directory. */
 export const CONFIG_FILE = 'finharness.config.yaml';
 
+const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (e.g. VLLM_API_KEY), never the key itself');
+
 const endpointSchema = z
   .object({
-    provider: z.enum(['openai', 'openai-compatible']),
+    /**
+     * openai: OpenAI's API (GPT-4o). openai-compatible: vLLM, TGI's Messages API, llama.cpp, any
+     * server speaking the protocol. azure: Azure OpenAI. huggingface: TGI / Inference Endpoints by
+     * URL, or the Hugging Face router for hosted models (no base_url), through @huggingface/inference.
+     */
+    provider: z.enum(['openai', 'openai-compatible', 'azure', 'huggingface']),
     model: z.string().min(1),
     base_url: z.url().optional(),
-    api_key_env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (e.g. VLLM_API_KEY), never the key itself').optional(),
+    /** Replicas of the same checkpoint, load-balanced; instead of base_url. */
+    base_urls: z.array(z.url()).min(1).optional(),
+    /** chat (default) or completions: a plain-text prompt for servers without a chat template. */
+    route: z.enum(['chat', 'completions']).optional(),
+    api_key_env: ENV_NAME.optional(),
+    /** Azure OpenAI: deployment name and api-version; a Microsoft Entra ID token instead of a key via azure_ad_token_env. */
+    deployment: z.string().min(1).optional(),
+    api_version: z.string().min(1).optional(),
+    azure_ad_token_env: ENV_NAME.optional(),
     fingerprint: z.string().min(1).optional(),
     concurrency: z.int().min(1).max(4096).optional(),
     timeout_ms: z.int().min(100).optional(),
+    /** Hard limits the harness keeps to, whatever the server's rate-limit headers say. */
+    requests_per_minute: z.number().positive().optional(),
+    tokens_per_minute: z.number().positive().optional(),
   })
   .strict()
-  .refine((e) => e.provider === 'openai' || e.base_url !== undefined, { message: 'base_url is required for provider openai-compatible', path: ['base_url'] });
+  .refine((e) => !(e.base_url !== undefined && e.base_urls !== undefined), { message: 'give base_url or base_urls, not both', path: ['base_urls'] })
+  .refine((e) => !['openai-compatible', 'azure'].includes(e.provider) || e.base_url !== undefined || e.base_urls !== undefined, {
+    message: 'base_url is required for providers openai-compatible and azure',
+    path: ['base_url'],
+  })
+  .refine((e) => e.provider !== 'azure' || e.deployment !== undefined, { message: 'deployment is required for provider azure', path: ['deployment'] })
+  .refine((e) => e.provider !== 'azure' || e.api_version !== undefined, { message: 'api_version is required for provider azure (e.g. 2024-10-21)', path: ['api_version'] });
 
 const defaultsSchema = z
   .object({

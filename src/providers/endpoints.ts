@@ -1,9 +1,18 @@
 import { UserError } from '../util/errors.js';
 import { slugify } from '../util/paths.js';
-import type { FinharnessConfig } from '../config/config.js';
+import type { EndpointConfig, FinharnessConfig } from '../config/config.js';
 import type { EndpointSpec } from './provider.js';
 
 export const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+/** The Hugging Face router: hosted models by id, OpenAI-compatible, authorised by HF_TOKEN. */
+export const HF_ROUTER_URL = 'https://router.huggingface.co/v1';
+
+/** Where each provider's key is read from when the config does not say. */
+const DEFAULT_KEY_ENV: Partial<Record<EndpointSpec['provider'], string>> = {
+  openai: 'OPENAI_API_KEY',
+  azure: 'AZURE_OPENAI_API_KEY',
+  huggingface: 'HF_TOKEN',
+};
 
 const INLINE_COMPATIBLE = /^openai-compatible:(.+)@(https?:\/\/.+)$/;
 const LABELLED = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/;
@@ -29,20 +38,41 @@ function resolveUnlabelled(spec: string, config: FinharnessConfig): EndpointSpec
   if (compatible) return { name: compatible[1]!, provider: 'openai-compatible', model: compatible[1]!, baseURL: compatible[2]! };
   if (spec.startsWith('openai-compatible:')) throw new UserError(`model "${spec}": expected openai-compatible:<model>@<http(s) base URL>`);
   const named = config.endpoints?.[spec];
-  if (named) {
-    return {
-      name: spec,
-      provider: named.provider,
-      model: named.model,
-      baseURL: named.base_url ?? OPENAI_BASE_URL,
-      ...(named.api_key_env === undefined ? (named.provider === 'openai' ? { apiKeyEnv: 'OPENAI_API_KEY' } : {}) : { apiKeyEnv: named.api_key_env }),
-      ...(named.fingerprint === undefined ? {} : { fingerprint: named.fingerprint }),
-      ...(named.concurrency === undefined ? {} : { concurrency: named.concurrency }),
-      ...(named.timeout_ms === undefined ? {} : { timeoutMs: named.timeout_ms }),
-    };
-  }
+  if (named) return namedEndpoint(spec, named);
   const known = Object.keys(config.endpoints ?? {});
   throw new UserError(`unknown model "${spec}": expected ${MODEL_SPEC_HELP}${known.length ? `; endpoints in config: ${known.join(', ')}` : ''}`);
+}
+
+function namedEndpoint(name: string, named: EndpointConfig): EndpointSpec {
+  const urls = named.base_urls ?? (named.base_url === undefined ? undefined : [named.base_url]);
+  const baseURL = urls?.[0] ?? (named.provider === 'huggingface' ? HF_ROUTER_URL : OPENAI_BASE_URL);
+  const apiKeyEnv = named.api_key_env ?? DEFAULT_KEY_ENV[named.provider];
+  const rateLimits = {
+    ...(named.requests_per_minute === undefined ? {} : { requestsPerMinute: named.requests_per_minute }),
+    ...(named.tokens_per_minute === undefined ? {} : { tokensPerMinute: named.tokens_per_minute }),
+  };
+  return {
+    name,
+    provider: named.provider,
+    model: named.model,
+    baseURL,
+    ...(urls && urls.length > 1 ? { baseURLs: urls } : {}),
+    ...(named.route === undefined ? {} : { route: named.route }),
+    ...(apiKeyEnv === undefined ? {} : { apiKeyEnv }),
+    ...(named.provider === 'azure'
+      ? {
+          azure: {
+            deployment: named.deployment!,
+            apiVersion: named.api_version!,
+            ...(named.azure_ad_token_env === undefined ? {} : { adTokenEnv: named.azure_ad_token_env }),
+          },
+        }
+      : {}),
+    ...(named.fingerprint === undefined ? {} : { fingerprint: named.fingerprint }),
+    ...(named.concurrency === undefined ? {} : { concurrency: named.concurrency }),
+    ...(named.timeout_ms === undefined ? {} : { timeoutMs: named.timeout_ms }),
+    ...(Object.keys(rateLimits).length === 0 ? {} : { rateLimits }),
+  };
 }
 
 /**

@@ -1,14 +1,18 @@
 import { redactSecrets } from '../util/secrets.js';
+import type { RateLimitSnapshot } from './provider.js';
 
 /**
  * Every failure a provider can report, classified once so that one retry policy serves all
  * providers:
- * - retried: `rate_limit`, `server`, `timeout`, `connection`, `malformed_response`
+ * - retried: `rate_limit`, `server`, `timeout`, `connection`, `malformed_response`, and `loading`
+ *   (TGI / Inference Endpoints: 503 while the model loads or scales up from zero; waited for with
+ *   the server's estimate, on a time budget of its own rather than the attempt count)
  * - item fails, run goes on: `bad_request`, `context_length`, `content_filter`
  * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`
  */
 export type ProviderErrorKind =
   | 'rate_limit'
+  | 'loading'
   | 'server'
   | 'timeout'
   | 'connection'
@@ -20,7 +24,7 @@ export type ProviderErrorKind =
   | 'not_found'
   | 'quota';
 
-const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', 'server', 'timeout', 'connection', 'malformed_response']);
+const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', 'loading', 'server', 'timeout', 'connection', 'malformed_response']);
 const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota']);
 
 export class ProviderError extends Error {
@@ -28,13 +32,16 @@ export class ProviderError extends Error {
   readonly status: number | undefined;
   /** Server-requested wait before retrying (Retry-After / retry-after-ms), in milliseconds. */
   readonly retryAfterMs: number | undefined;
+  /** The server's rate-limit headers on the failed response, when it sent them. */
+  readonly rateLimit: RateLimitSnapshot | undefined;
 
-  constructor(kind: ProviderErrorKind, message: string, options: { status?: number; retryAfterMs?: number } = {}) {
+  constructor(kind: ProviderErrorKind, message: string, options: { status?: number; retryAfterMs?: number; rateLimit?: RateLimitSnapshot } = {}) {
     super(redactSecrets(message));
     this.name = 'ProviderError';
     this.kind = kind;
     this.status = options.status;
     this.retryAfterMs = options.retryAfterMs;
+    this.rateLimit = options.rateLimit;
   }
 
   get retryable(): boolean {

@@ -31,6 +31,55 @@ export interface Completion {
   servedModel: string | null;
   /** OpenAI's backend configuration fingerprint, when the server reports one. */
   systemFingerprint: string | null;
+  /** The server's rate-limit headers on this response (`x-ratelimit-*`), when it sends them. */
+  rateLimit?: RateLimitSnapshot;
+}
+
+/**
+ * OpenAI-style rate-limit headers, parsed: `x-ratelimit-limit-requests`, `-remaining-requests`,
+ * `-reset-requests` (a duration such as "1s" or "6m0s") and the same three for tokens.
+ * Adaptive concurrency paces an endpoint by them.
+ */
+export interface RateLimitSnapshot {
+  limitRequests?: number;
+  remainingRequests?: number;
+  resetRequestsMs?: number;
+  limitTokens?: number;
+  remainingTokens?: number;
+  resetTokensMs?: number;
+}
+
+/**
+ * What the server says it is serving (TGI `/info`: model_id + model_sha; vLLM `/v1/models`: id,
+ * root, parent for LoRA adapters). Part of the cache key and the manifest, so a checkpoint swapped
+ * behind the same URL never receives another checkpoint's cached answers.
+ */
+export interface EndpointIdentity {
+  /** Model the server reports, e.g. "meta-llama/Meta-Llama-3-8B-Instruct" or a LoRA adapter name. */
+  modelId: string;
+  /** Revision / commit / weights path when the server reports one (TGI model_sha, vLLM root). */
+  revision: string | null;
+  /** Where it came from, for the manifest: e.g. "tgi /info", "vllm /v1/models". */
+  source: string;
+}
+
+/** Log-likelihood scoring: the log-probability of each continuation given the prompt. */
+export interface LogLikelihoodRequest {
+  /** The whole prompt as plain text (chat messages rendered by the task's plain template). */
+  prompt: string;
+  /** Candidate continuations, e.g. " positive", " negative", " neutral"; scored independently. */
+  continuations: readonly string[];
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface LogLikelihoodResult {
+  /** Sum of token log-probabilities of each continuation, in request order. */
+  logprobs: number[];
+  /** Number of tokens in each continuation (for length-normalised variants). */
+  tokenCounts: number[];
+  usage: TokenUsage | null;
+  servedModel: string | null;
 }
 
 /**
@@ -52,12 +101,36 @@ export interface EndpointSpec {
   timeoutMs?: number;
   /** Marks the project's own simulated models, so every output can say so. */
   simulated?: boolean;
+  /**
+   * Replicas of the same checkpoint, load-balanced request by request. `baseURL` is the first of
+   * them and the one that identifies the endpoint (cache key, manifest).
+   */
+  baseURLs?: string[];
+  /**
+   * `chat` (default): chat messages (OpenAI /chat/completions, TGI Messages API). `completions`:
+   * one plain-text prompt, for servers without a chat template (vLLM /v1/completions, TGI /generate).
+   */
+  route?: RequestRoute;
+  /** Azure OpenAI: the deployment and API version; the key or Entra ID token from the named variables. */
+  azure?: { deployment: string; apiVersion: string; adTokenEnv?: string };
+  /** Hard limits enforced by the harness, whatever the server's headers say. */
+  rateLimits?: { requestsPerMinute?: number; tokensPerMinute?: number };
+  /** Filled in by the runner from `Provider.probe` before the first request. */
+  identity?: EndpointIdentity;
 }
 
-export type ProviderKind = 'openai' | 'openai-compatible';
+export type ProviderKind = 'openai' | 'openai-compatible' | 'azure' | 'huggingface';
+export type RequestRoute = 'chat' | 'completions';
 
 /** A model endpoint: turns a request into a completion, or throws a `ProviderError`. */
 export interface Provider {
   readonly endpoint: EndpointSpec;
   complete(request: CompletionRequest): Promise<Completion>;
+  /**
+   * Ask the server what it serves (TGI `/info`, vLLM `/v1/models`). Null when the server does not
+   * say; throws a fatal `ProviderError` (auth, not found) when the endpoint cannot work at all.
+   */
+  probe?(signal?: AbortSignal): Promise<EndpointIdentity | null>;
+  /** Present only on providers whose server returns prompt log-probabilities. */
+  logLikelihood?(request: LogLikelihoodRequest): Promise<LogLikelihoodResult>;
 }

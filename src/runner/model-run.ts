@@ -55,8 +55,9 @@ interface Job {
  * already holds. Each finished sample is appended to samples.jsonl as it arrives; results.json
  * and the final manifest are written at the end, whatever the outcome.
  */
-export async function runModel(endpoint: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, deps: ModelRunDependencies): Promise<ModelRunOutcome> {
-  const paths = modelRunPaths(settings.outDir, settings.runId, endpoint.name);
+export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, deps: ModelRunDependencies): Promise<ModelRunOutcome> {
+  const paths = modelRunPaths(settings.outDir, settings.runId, configured.name);
+  const endpoint = await withServedIdentity(configured, deps.provider, settings, deps);
   await writing(paths.dir, () => mkdir(paths.dir, { recursive: true }));
   const manifest = buildManifest(endpoint, tasks, settings);
   const previous = readPreviousManifest(paths);
@@ -198,6 +199,25 @@ export async function runModel(endpoint: EndpointSpec, tasks: readonly PlannedTa
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
   return { endpoint, paths, status, results, requested, resumed: finished.size, ...(stopReason ? { stopReason } : {}) };
+}
+
+/**
+ * Ask the server what it serves before the first request, so that the cache key and manifest
+ * name the checkpoint. A server that does not say leaves the endpoint as configured. Transient
+ * failures are retried like any request: answering without the identity would file this
+ * checkpoint's answers under a key another checkpoint could share.
+ */
+async function withServedIdentity(endpoint: EndpointSpec, provider: Provider, settings: RunSettings, deps: ModelRunDependencies): Promise<EndpointSpec> {
+  if (!provider.probe) return endpoint;
+  const probe = provider.probe.bind(provider);
+  try {
+    const { value: identity } = await withRetries(() => probe(deps.signal), settings.retry, { ...deps.retryHooks, ...(deps.signal ? { signal: deps.signal } : {}) });
+    return identity ? { ...endpoint, identity } : endpoint;
+  } catch (error) {
+    const last = error instanceof RetriesExhaustedError ? error.lastError : error;
+    if (last instanceof ProviderError) throw new UserError(`model "${endpoint.name}": cannot ask the server what it serves: ${last.message}`);
+    throw error;
+  }
 }
 
 /** File-system failures on run files become one clear message naming the file. */

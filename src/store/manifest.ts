@@ -46,6 +46,8 @@ export interface RunManifest {
     model: string;
     base_url: string;
     fingerprint: string | null;
+    /** What the server reported serving before the first request (TGI /info, vLLM /v1/models); null when it does not say. */
+    identity?: { model_id: string; revision: string | null; source: string } | null;
     simulated: boolean;
     /** Model ids and system fingerprints the server reported while answering. */
     served_models: string[];
@@ -88,6 +90,7 @@ export function manifestModel(endpoint: EndpointSpec): RunManifest['model'] {
     model: endpoint.model,
     base_url: normaliseBaseURL(endpoint.baseURL),
     fingerprint: endpoint.fingerprint ?? null,
+    identity: endpoint.identity ? { model_id: endpoint.identity.modelId, revision: endpoint.identity.revision, source: endpoint.identity.source } : null,
     simulated: endpoint.simulated ?? false,
     served_models: [],
     system_fingerprints: [],
@@ -103,7 +106,14 @@ export function resumeConflicts(previous: RunManifest, next: RunManifest): strin
   const compare = (what: string, a: unknown, b: unknown) => {
     if (canonicalJson(a) !== canonicalJson(b)) conflicts.push(`${what}: was ${canonicalJson(a)}, now ${canonicalJson(b)}`);
   };
-  const identity = (m: RunManifest['model']) => ({ provider: m.provider, model: m.model, base_url: m.base_url, fingerprint: m.fingerprint });
+  // A checkpoint swapped behind the same URL must not be resumed into the old one's samples.
+  const identity = (m: RunManifest['model']) => ({
+    provider: m.provider,
+    model: m.model,
+    base_url: m.base_url,
+    fingerprint: m.fingerprint,
+    ...(m.identity ? { served: { model_id: m.identity.model_id, revision: m.identity.revision } } : {}),
+  });
   compare('model', identity(previous.model), identity(next.model));
   compare('decoding', previous.decoding, next.decoding);
   compare('repeats', previous.repeats, next.repeats);
