@@ -28,6 +28,8 @@ export interface SampleRecord {
   finish_reason: string | null;
   served_model: string | null;
   system_fingerprint: string | null;
+  /** The OpenAI Batch API batch that answered this item (`--batch`); such answers are billed at the batch discount. */
+  batch_id?: string;
   /** Set when the item still failed after retries; such items are counted, never scored as wrong answers. */
   error: { kind: SampleErrorKind; message: string; status?: number } | null;
   finished_at: string;

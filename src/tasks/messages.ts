@@ -20,3 +20,15 @@ export function questionHash(messages: readonly ChatMessage[]): string {
 export function hashMessages(messages: readonly ChatMessage[]): string {
   return hashJson(messages.map((m) => ({ role: m.role, content: m.content })));
 }
+
+/**
+ * Chat messages as one plain-text prompt, for servers without a chat template (vLLM
+ * /v1/completions, TGI /generate) and for log-likelihood scoring. The format is ours and fixed
+ * (it is part of what a prompt hash covers): each message's text in order, separated by a blank
+ * line, the model's earlier answers after "Answer: ", ending with "Answer:" so that the model's
+ * continuation is its answer.
+ */
+export function renderPlainPrompt(messages: readonly ChatMessage[]): string {
+  const parts = messages.map((m) => (m.role === 'assistant' ? `Answer: ${m.content}` : m.content));
+  return `${parts.join('\n\n')}\n\nAnswer:`;
+}
