@@ -15,10 +15,12 @@ const DEFAULT_KEY_ENV: Partial<Record<EndpointSpec['provider'], string>> = {
 };
 
 const INLINE_COMPATIBLE = /^openai-compatible:(.+)@(https?:\/\/.+)$/;
+/** `huggingface:<model>` (router) or `huggingface:<model>@<TGI / Inference Endpoint URL>`; model ids contain "/" but never "@". */
+const INLINE_HUGGINGFACE = /^huggingface:([^@]+)(?:@(https?:\/\/.+))?$/;
 const LABELLED = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(.+)$/;
 
 export const MODEL_SPEC_HELP =
-  'openai:<model> | openai-compatible:<model>@<base URL> | <endpoint name from finharness.config.yaml>, optionally prefixed with <label>= (e.g. base=openai-compatible:llama-3-8b@http://localhost:8000/v1)';
+  'openai:<model> | openai-compatible:<model>@<base URL> | huggingface:<model id> (HF router, HF_TOKEN) | huggingface:<model>@<TGI or Inference Endpoint URL> | <endpoint name from finharness.config.yaml>, optionally prefixed with <label>= (e.g. base=openai-compatible:llama-3-8b@http://localhost:8000/v1)';
 
 /** Resolve a `--model` argument to an endpoint: inline spec or a named endpoint from config. */
 export function resolveEndpoint(spec: string, config: FinharnessConfig): EndpointSpec {
@@ -37,6 +39,12 @@ function resolveUnlabelled(spec: string, config: FinharnessConfig): EndpointSpec
   const compatible = INLINE_COMPATIBLE.exec(spec);
   if (compatible) return { name: compatible[1]!, provider: 'openai-compatible', model: compatible[1]!, baseURL: compatible[2]! };
   if (spec.startsWith('openai-compatible:')) throw new UserError(`model "${spec}": expected openai-compatible:<model>@<http(s) base URL>`);
+  const huggingface = INLINE_HUGGINGFACE.exec(spec);
+  if (huggingface) {
+    const model = huggingface[1]!;
+    return { name: model, provider: 'huggingface', model, baseURL: huggingface[2] ?? HF_ROUTER_URL, apiKeyEnv: DEFAULT_KEY_ENV.huggingface! };
+  }
+  if (spec.startsWith('huggingface:')) throw new UserError(`model "${spec}": expected huggingface:<model id> or huggingface:<model>@<http(s) endpoint URL>`);
   const named = config.endpoints?.[spec];
   if (named) return namedEndpoint(spec, named);
   const known = Object.keys(config.endpoints ?? {});

@@ -2,7 +2,8 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
-import { ProviderError, parseRetryAfter } from './errors.js';
+import { ProviderError } from './errors.js';
+import { classifyHttpFailure, networkCause, withRequestTimeout } from './http-errors.js';
 import type { Completion, CompletionRequest, EndpointSpec, Provider } from './provider.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
@@ -25,43 +26,28 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    // One controller per request, its timer cleared as soon as the request settles: the
-    // AbortSignal.timeout/any pair would keep every finished request's signal and timer alive
-    // for the whole timeout, which at a thousand requests a second is most of the heap.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`request timed out after ${request.timeoutMs} ms`));
-    }, request.timeoutMs);
-    const stop = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener('abort', stop, { once: true });
-    const signal = controller.signal;
     const { decoding } = request;
     // OpenAI's own API prefers max_completion_tokens (required by reasoning models); servers
     // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
     const lengthParam = this.endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
-    let body: ChatCompletion;
-    try {
-      body = await this.client.chat.completions.create(
-        {
-          model: this.endpoint.model,
-          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-          temperature: decoding.temperature,
-          ...lengthParam,
-          ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
-          ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
-          ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
-        },
-        { signal, timeout: request.timeoutMs },
-      );
-    } catch (error) {
-      if (request.signal?.aborted) throw error;
-      throw classifyError(error, timedOut, request.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', stop);
-    }
+    const body: ChatCompletion = await withRequestTimeout(
+      request.timeoutMs,
+      request.signal,
+      (signal) =>
+        this.client.chat.completions.create(
+          {
+            model: this.endpoint.model,
+            messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+            temperature: decoding.temperature,
+            ...lengthParam,
+            ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
+            ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
+            ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
+          },
+          { signal, timeout: request.timeoutMs },
+        ),
+      (error, timedOut) => classifyError(error, timedOut, request.timeoutMs),
+    );
     return readCompletion(body);
   }
 }
@@ -74,8 +60,11 @@ function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {
   return key;
 }
 
-/** Check the response has the shape we rely on; servers and proxies do send partial bodies. */
-function readCompletion(body: unknown): Completion {
+/**
+ * Check a chat completion has the shape we rely on; servers and proxies do send partial bodies.
+ * Shared by every provider whose server speaks OpenAI's chat protocol (TGI's Messages API too).
+ */
+export function readCompletion(body: unknown): Completion {
   if (body === null || typeof body !== 'object') {
     throw new ProviderError('malformed_response', `expected a JSON chat completion, got ${typeof body === 'string' ? 'non-JSON text' : String(body)}`);
   }
@@ -106,8 +95,6 @@ function readCompletion(body: unknown): Completion {
   };
 }
 
-const CONTEXT_LENGTH = /context[ _-]?length|maximum context|too many tokens|prompt is too long|input is too long/i;
-
 /** Map SDK and network failures onto the provider-independent error classes. */
 export function classifyError(error: unknown, timedOut: boolean, timeoutMs: number): ProviderError {
   if (error instanceof ProviderError) return error;
@@ -115,7 +102,7 @@ export function classifyError(error: unknown, timedOut: boolean, timeoutMs: numb
     return new ProviderError('timeout', `no complete response within ${timeoutMs} ms`);
   }
   if (error instanceof APIUserAbortError) return new ProviderError('connection', 'request aborted');
-  if (error instanceof APIConnectionError) return new ProviderError('connection', `connection failed${rootCause(error)}`);
+  if (error instanceof APIConnectionError) return new ProviderError('connection', `connection failed${networkCause(error)}`);
   if (error instanceof APIError && error.status !== undefined) return classifyStatus(error);
   if (error instanceof SyntaxError) return new ProviderError('malformed_response', `response body is not valid JSON (${error.message})`);
   // undici reports a connection dropped while the body was streaming as a TypeError ("terminated").
@@ -123,37 +110,12 @@ export function classifyError(error: unknown, timedOut: boolean, timeoutMs: numb
   return new ProviderError('malformed_response', `unexpected failure reading the response: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/** fetch wraps the useful part ("connect ECONNREFUSED 127.0.0.1:8000") a level or two deep. */
-function rootCause(error: Error): string {
-  let cause: unknown = error.cause;
-  let deepest: Error | undefined;
-  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
-    deepest = cause;
-    cause = cause.cause;
-  }
-  return deepest ? `: ${deepest.message}` : '';
-}
-
 function classifyStatus(error: APIError): ProviderError {
-  const status = error.status as number;
-  const code = typeof error.code === 'string' ? error.code : '';
-  const type = typeof error.type === 'string' ? error.type : '';
-  const message = `HTTP ${status}: ${error.message}`;
-  const options = { status, retryAfterMs: parseRetryAfter(error.headers) };
-  if (status === 429) {
-    if (code === 'insufficient_quota' || type === 'insufficient_quota') {
-      return new ProviderError('quota', `${message} (quota exhausted: check the account's billing and limits)`, options);
-    }
-    return new ProviderError('rate_limit', message, options);
-  }
-  if (status === 401 || status === 403) return new ProviderError('auth', `${message} (check the API key and its permissions)`, options);
-  if (status === 404) return new ProviderError('not_found', `${message} (check the model name and base URL)`, options);
-  if (status === 408) return new ProviderError('timeout', message, options);
-  if (status === 400 || status === 413 || status === 422) {
-    if (code === 'context_length_exceeded' || CONTEXT_LENGTH.test(error.message)) return new ProviderError('context_length', message, options);
-    if (code === 'content_filter' || code === 'content_policy_violation') return new ProviderError('content_filter', message, options);
-    return new ProviderError('bad_request', message, options);
-  }
-  if (status === 409 || status >= 500) return new ProviderError('server', message, options);
-  return new ProviderError('bad_request', message, options);
+  return classifyHttpFailure({
+    status: error.status as number,
+    message: error.message,
+    ...(typeof error.code === 'string' ? { code: error.code } : {}),
+    ...(typeof error.type === 'string' ? { type: error.type } : {}),
+    headers: error.headers,
+  });
 }

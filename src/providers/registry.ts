@@ -1,4 +1,5 @@
 import { UserError } from '../util/errors.js';
+import { HuggingFaceProvider } from './huggingface.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import type { EndpointSpec, Provider } from './provider.js';
 
@@ -8,8 +9,9 @@ export function createProvider(endpoint: EndpointSpec, env: NodeJS.ProcessEnv = 
     case 'openai':
     case 'openai-compatible':
       return new OpenAICompatibleProvider(endpoint, env);
-    case 'azure':
     case 'huggingface':
+      return new HuggingFaceProvider(endpoint, env);
+    case 'azure':
       throw new UserError(`model "${endpoint.name}": provider ${endpoint.provider} is not available in this build`);
   }
 }

@@ -2,6 +2,10 @@ import { completionBody, newEnvelope, type SimulatedAnswer } from './completion.
 import type { FaultSpec } from './faults.js';
 import { internalError, modelNotFound, openAIError, invalidRequest } from './openai-errors.js';
 import type { Reply } from './reply.js';
+import { modelLoading } from './tgi-errors.js';
+
+/** What a loading fault reports as `estimated_time` unless the fault says otherwise. */
+export const DEFAULT_LOADING_ESTIMATE_S = 20;
 
 /** What the request being faulted looked like (best effort: the request may be invalid). */
 export interface FaultContext {
@@ -76,6 +80,8 @@ function faultReply(fault: Exclude<FaultSpec, { kind: 'empty_content' | 'content
         'messages',
         'context_length_exceeded',
       );
+    case 'loading':
+      return modelLoading(context.model, fault.estimatedTimeSeconds ?? DEFAULT_LOADING_ESTIMATE_S);
   }
 }
 
@@ -98,7 +104,7 @@ function rateLimited(fault: Extract<FaultSpec, { kind: 'rate_limit' }>, model: s
 }
 
 /** OpenAI shows the first and last few characters of a rejected key, never the whole of it. */
-function maskedKey(authorization: string | undefined): string {
+export function maskedKey(authorization: string | undefined): string {
   const key = authorization?.replace(/^Bearer\s+/i, '') ?? '';
   return key.length > 10 ? `${key.slice(0, 3)}${'*'.repeat(key.length - 7)}${key.slice(-4)}` : '***';
 }
@@ -112,6 +118,6 @@ function sampleCompletionJson(context: FaultContext): string {
   return JSON.stringify(sampleCompletion(context));
 }
 
-function firstHalf(text: string): string {
+export function firstHalf(text: string): string {
   return text.slice(0, Math.floor(text.length / 2));
 }

@@ -31,8 +31,13 @@ export type FaultSpec =
   /** 404 `model_not_found`. */
   | { kind: 'not_found' }
   | { kind: 'bad_request'; message?: string }
-  /** 400 `context_length_exceeded`. */
-  | { kind: 'context_length' };
+  /** 400 `context_length_exceeded` (TGI routes: 422 validation error on input + new tokens). */
+  | { kind: 'context_length' }
+  /**
+   * 503 "Model ... is currently loading" with `estimated_time` (seconds, default 20), as Hugging
+   * Face Inference Endpoints answer while a model loads or scales up from zero.
+   */
+  | { kind: 'loading'; estimatedTimeSeconds?: number };
 
 export type FaultKind = FaultSpec['kind'];
 

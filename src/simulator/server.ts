@@ -12,10 +12,12 @@ import { validateModels, oracleModel, type SimulatedModel } from './models.js';
 import { internalError, invalidRequest, modelNotFound, unknownUrl } from './openai-errors.js';
 import { BodyTooLargeError, readBody, replyStatus, sendReply, type Reply } from './reply.js';
 import { parseChatRequest, type ChatRequest, type PartialChatRequest } from './request.js';
+import { TgiRoutes, type TgiControls, type TgiOptions } from './tgi.js';
 
 export type { AnswerKey } from './answer-key.js';
 export type { FaultSpec } from './faults.js';
 export type { SimulatedModel } from './models.js';
+export type { TgiOptions } from './tgi.js';
 
 export interface SimulatorOptions {
   /** Default 127.0.0.1: the simulator is a local test double, never a network service. */
@@ -28,12 +30,16 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** If true, unknown model names get 404 model_not_found; if false they are served by an oracle. Default true. */
   strictModels?: boolean;
+  /** Text Generation Inference routes at the server root (/generate, /info), token and cold start. */
+  tgi?: TgiOptions;
 }
 
 export interface SimulatorStats {
   /** Every HTTP request, any path. */
   requests: number;
   chatCompletions: number;
+  /** TGI `POST /generate` requests. */
+  generate: number;
   /** Responses by HTTP status ("200", "429", ...); hung requests have none. */
   byStatus: Record<string, number>;
   /** When the first chat completion arrived (epoch ms): benchmarks measure a client's start-up with it. */
@@ -51,6 +57,8 @@ export interface SimulatorHandle {
   setFaultRate(model: string, rate: number, fault: FaultSpec): void;
   /** Forget queued faults and fault rates. */
   clearFaults(): void;
+  /** The simulated TGI server: swap the checkpoint behind the URL, scale it to zero. */
+  tgi: TgiControls;
   /** Close the server and every socket, hung or idle keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -74,6 +82,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   setMaxListeners(0, closing.signal);
   const sockets = new Set<Socket>();
   let stats = emptyStats();
+  const tgi = new TgiRoutes({
+    options: options.tgi ?? {},
+    models: options.models,
+    answerKey: options.answerKey,
+    faults,
+    maxBodyBytes: MAX_BODY_BYTES,
+    onGenerate: () => stats.generate++,
+  });
 
   const resolveModel = (name: string): SimulatedModel | undefined => models.get(name) ?? (strictModels ? undefined : oracleModel(name));
 
@@ -124,6 +140,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const method = req.method ?? 'GET';
     const path = new URL(req.url ?? '/', 'http://simulator').pathname;
     const normalized = path.replace(/\/+$/, '');
+    const gated = normalized === '/_simulator/stats' ? undefined : tgi.gate(req);
+    if (gated) return { reply: gated, latencyMs: 0 };
+    if (method === 'POST' && normalized === '/generate') return { reply: await tgi.generate(req), latencyMs: tgi.latencyMs(defaultLatencyMs) };
+    if (method === 'GET' && normalized === '/info') return { reply: tgi.info(), latencyMs: 0 };
     if (method === 'POST' && normalized === '/v1/chat/completions') return chatCompletions(req);
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
     // For a driver in another process (benchmarks); not part of any provider's protocol.
@@ -181,6 +201,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     injectFaults: (...specs) => faults.enqueue(specs),
     setFaultRate: (model, rate, fault) => faults.setRate(model, rate, fault),
     clearFaults: () => faults.clear(),
+    tgi,
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         closing.abort();
@@ -193,7 +214,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, chatCompletions: 0, byStatus: {}, firstChatCompletionAt: null };
+  return { requests: 0, chatCompletions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null };
 }
 
 function modelObject(id: string, created: number) {

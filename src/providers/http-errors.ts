@@ -1,0 +1,92 @@
+import { ProviderError, parseRetryAfter } from './errors.js';
+
+/**
+ * An HTTP error response, as each client library reports it (the `openai` SDK's APIError, the
+ * `@huggingface/inference` InferenceClientProviderApiError), reduced to what classification needs.
+ */
+export interface HttpFailure {
+  status: number;
+  /** The server's message (already extracted from its error body). */
+  message: string;
+  /** OpenAI-style `error.code` / `error.type`, or TGI's `error_type`. */
+  code?: string;
+  type?: string;
+  headers?: { get(name: string): string | null } | undefined;
+}
+
+const CONTEXT_LENGTH =
+  /context[ _-]?length|maximum context|too many tokens|prompt is too long|input is too long|`inputs` tokens \+ `max_new_tokens` must be|`inputs` must have less than|input validation error: .*tokens/i;
+
+/**
+ * The one status → error-class table shared by every provider, so a 429 or a 413 means the same
+ * thing whichever client library saw it. Provider-specific cases (TGI's 503 "loading") are
+ * decided by the provider before falling back to this.
+ */
+export function classifyHttpFailure(failure: HttpFailure): ProviderError {
+  const { status } = failure;
+  const code = failure.code ?? '';
+  const type = failure.type ?? '';
+  const message = `HTTP ${status}: ${failure.message}`;
+  const options = { status, retryAfterMs: parseRetryAfter(failure.headers) };
+  if (status === 429) {
+    if (code === 'insufficient_quota' || type === 'insufficient_quota') {
+      return new ProviderError('quota', `${message} (quota exhausted: check the account's billing and limits)`, options);
+    }
+    return new ProviderError('rate_limit', message, options);
+  }
+  // 402 Payment Required: the Hugging Face router once the account's credits are spent.
+  if (status === 402) return new ProviderError('quota', `${message} (credits exhausted: check the account's billing)`, options);
+  if (status === 401 || status === 403) return new ProviderError('auth', `${message} (check the API key and its permissions)`, options);
+  if (status === 404) return new ProviderError('not_found', `${message} (check the model name and base URL)`, options);
+  if (status === 408) return new ProviderError('timeout', message, options);
+  if (status === 400 || status === 413 || status === 422) {
+    if (code === 'context_length_exceeded' || CONTEXT_LENGTH.test(failure.message)) return new ProviderError('context_length', message, options);
+    if (code === 'content_filter' || code === 'content_policy_violation') return new ProviderError('content_filter', message, options);
+    return new ProviderError('bad_request', message, options);
+  }
+  if (status === 409 || status >= 500) return new ProviderError('server', message, options);
+  return new ProviderError('bad_request', message, options);
+}
+
+/** fetch wraps the useful part ("connect ECONNREFUSED 127.0.0.1:8000") a level or two deep. */
+export function networkCause(error: Error): string {
+  let cause: unknown = error.cause;
+  let deepest: Error | undefined;
+  for (let depth = 0; cause instanceof Error && depth < 5; depth++) {
+    deepest = cause;
+    cause = cause.cause;
+  }
+  return deepest ? `: ${deepest.message}` : '';
+}
+
+/**
+ * One AbortController and timer per request, covering the whole exchange (body included), and
+ * cleared as soon as the request settles: the AbortSignal.timeout/any pair would keep every
+ * finished request's signal and timer alive for the whole timeout, which at a thousand requests a
+ * second is most of the heap. `run` gets the signal to pass to the client library.
+ */
+export async function withRequestTimeout<T>(
+  timeoutMs: number,
+  outer: AbortSignal | undefined,
+  run: (signal: AbortSignal) => Promise<T>,
+  classify: (error: unknown, timedOut: boolean) => ProviderError,
+): Promise<T> {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new Error(`request timed out after ${timeoutMs} ms`));
+  }, timeoutMs);
+  const stop = () => controller.abort(outer?.reason);
+  outer?.addEventListener('abort', stop, { once: true });
+  try {
+    return await run(controller.signal);
+  } catch (error) {
+    // The run is stopping: not a failure of this endpoint.
+    if (outer?.aborted) throw error;
+    throw classify(error, timedOut);
+  } finally {
+    clearTimeout(timer);
+    outer?.removeEventListener('abort', stop);
+  }
+}
