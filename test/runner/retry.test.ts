@@ -85,3 +85,33 @@ describe('parseRetryAfter', () => {
     expect(parseRetryAfter(headers({ 'retry-after': 'soon' }))).toBeUndefined();
   });
 });
+
+describe('withRetries: a loading model', () => {
+  const loading = (estimateMs?: number) => new ProviderError('loading', 'HTTP 503: Model x is currently loading', { status: 503, ...(estimateMs === undefined ? {} : { retryAfterMs: estimateMs }) });
+
+  it('waits the server estimate and does not count the waits as attempts', async () => {
+    const delays: number[] = [];
+    // More loading answers than maxAttempts (4), then a server error, then success.
+    const f = failing([loading(20_000), loading(15_000), loading(10_000), loading(5_000), loading(1_000), new ProviderError('server', '500')]);
+    const result = await withRetries(f.fn, policy, { sleep: async (ms) => void delays.push(ms), random: () => 0 });
+    expect(result).toEqual({ value: 'ok', attempts: 7 });
+    expect(delays).toEqual([20_000, 15_000, 10_000, 5_000, 1_000, 0]);
+  });
+
+  it('gives up when the loading budget is spent, saying so', async () => {
+    const delays: number[] = [];
+    const f = failing(Array.from({ length: 50 }, () => loading(40_000)));
+    const error = await withRetries(f.fn, { ...policy, maxLoadingWaitMs: 100_000 }, { sleep: async (ms) => void delays.push(ms), random: () => 0 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RetriesExhaustedError);
+    // 40 s, 40 s, then only the 20 s left of the budget.
+    expect(delays).toEqual([40_000, 40_000, 20_000]);
+    expect((error as Error).message).toMatch(/still loading after 100 s/);
+  });
+
+  it('caps one wait so that a long estimate is re-checked, and backs off without an estimate', async () => {
+    const delays: number[] = [];
+    const f = failing([loading(30 * 60_000), loading(), loading()]);
+    await withRetries(f.fn, policy, { sleep: async (ms) => void delays.push(ms), random: () => 0 });
+    expect(delays).toEqual([60_000, 200, 400]); // backoff counts every loading retry
+  });
+});
