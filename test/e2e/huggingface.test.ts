@@ -73,8 +73,8 @@ describe('Hugging Face provider end to end (fpb)', () => {
       expect(outcome.results.tasks.fpb!.metrics).toEqual(ref.metrics);
     }
     const generated = samplesOf(generate.paths.samples);
-    expect(generated.every((s) => s.raw_output.startsWith(' ') && s.finish_reason !== null)).toBe(true);
-    expect(generated.every((s) => (s as { usage?: { completion_tokens?: number } }).usage !== null)).toBe(true);
+    expect(generated.every((s) => (s.raw_output ?? '').startsWith(' ') && s.finish_reason !== null)).toBe(true);
+    expect(generated.every((s) => s.usage !== null && s.usage.completion_tokens > 0)).toBe(true);
     expect(sim.stats().generate).toBe(40);
   });
 
