@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
+import { azureRoute, type AzureSimulatorOptions } from './azure.js';
 import { answerReply, countPromptTokens, limitAnswer } from './completion.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
@@ -28,6 +29,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** If true, unknown model names get 404 model_not_found; if false they are served by an oracle. Default true. */
   strictModels?: boolean;
+  /** Credentials and api-versions the Azure OpenAI routes (`/openai/deployments/...`) accept. */
+  azure?: AzureSimulatorOptions;
 }
 
 export interface SimulatorStats {
@@ -77,7 +80,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const resolveModel = (name: string): SimulatedModel | undefined => models.get(name) ?? (strictModels ? undefined : oracleModel(name));
 
-  async function chatCompletions(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
+  /** `deployment`: Azure names the model in the URL, and the body's model is then ignored. */
+  async function chatCompletions(req: IncomingMessage, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
     stats.chatCompletions++;
     stats.firstChatCompletionAt ??= Date.now();
     // Taken on arrival, before the body is read, so concurrent requests consume faults in the
@@ -90,7 +94,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (!(error instanceof BodyTooLargeError)) throw error;
       return { reply: invalidRequest(error.message, null, null, 413), latencyMs: 0 };
     }
-    const parsed = parseChatRequest(bodyText);
+    const parsed = parseChatRequest(bodyText, deployment);
     const format: PartialChatRequest = parsed.ok ? parsed.request : parsed.partial;
     const modelName = format.model;
     const model = modelName === undefined ? undefined : resolveModel(modelName);
@@ -122,10 +126,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function route(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const path = url.pathname;
     const normalized = path.replace(/\/+$/, '');
     if (method === 'POST' && normalized === '/v1/chat/completions') return chatCompletions(req);
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
+    const azure = await azureRoute(req, url, { options: options.azure ?? {}, hasDeployment: (name) => resolveModel(name) !== undefined, chatCompletions });
+    if (azure) return azure;
     // For a driver in another process (benchmarks); not part of any provider's protocol.
     if (method === 'GET' && normalized === '/_simulator/stats') return { reply: { kind: 'json', status: 200, body: { ...stats } }, latencyMs: 0 };
     if (method === 'GET' && normalized.startsWith('/v1/models/')) {
