@@ -18,7 +18,7 @@ import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type Run
 import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { TaskAccumulator } from './aggregate.js';
-import { assertScoringSupported, logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
+import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
@@ -58,7 +58,6 @@ interface Job {
  */
 export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, deps: ModelRunDependencies): Promise<ModelRunOutcome> {
   const paths = modelRunPaths(settings.outDir, settings.runId, configured.name);
-  assertScoringSupported(configured, deps.provider, tasks, settings);
   const endpoint = await withServedIdentity(configured, deps.provider, settings, deps);
   await writing(paths.dir, () => mkdir(paths.dir, { recursive: true }));
   const manifest = buildManifest(endpoint, tasks, settings);

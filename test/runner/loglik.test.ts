@@ -171,9 +171,12 @@ describe('log-likelihood scoring in the runner', () => {
     const chatOnly: Provider = { endpoint: { ...ENDPOINT, name: 'gpt-4o', provider: 'openai' }, complete: () => Promise.reject(new Error('never called')) };
     const attempt = runEvaluation([chatOnly.endpoint], [planned], loglikSettings(tempDir(), 'no'), { cache: NO_CACHE, createProvider: () => chatOnly });
     await expect(attempt).rejects.toThrow(UserError);
+    // Checked for every model before any starts: the capable one sends nothing either.
+    const capable = new FakeLogLikelihoodProvider([]);
     await expect(
-      runEvaluation([chatOnly.endpoint], [planned], loglikSettings(tempDir(), 'no2'), { cache: NO_CACHE, createProvider: () => chatOnly }),
+      runEvaluation([ENDPOINT, chatOnly.endpoint], [planned], loglikSettings(tempDir(), 'no2'), { cache: NO_CACHE, createProvider: (e) => (e.name === 'gpt-4o' ? chatOnly : capable) }),
     ).rejects.toThrow(/model "gpt-4o" \(provider openai\) cannot score by log-likelihood.*vLLM.*completions.*TGI/);
+    expect(capable.requests).toHaveLength(0);
   });
 
   it('refuses tasks without answer choices, listing those that have them', async () => {
@@ -237,5 +240,18 @@ describe('comparisons across scoring modes', () => {
     writeFileSync(outcome!.paths.manifest, JSON.stringify(manifest));
     const runs = loadRuns([join(out, 'old')]);
     expect(analyzeRuns(runs, {}).tasks[0]!.scoring).toEqual({ 'fake-vllm': 'generate' });
+  });
+});
+
+describe('finharness run --scoring', () => {
+  it('refuses an unknown mode, and a chat-only model in loglik mode before any request', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const out = tempDir();
+    const bogus = await runCli(['run', '-m', 'openai-compatible:x@http://127.0.0.1:9/v1', '-t', 'fpb', '--limit', '2', '-o', out, '--scoring', 'best', '--progress', 'none']);
+    expect(bogus.code).not.toBe(0);
+    expect(bogus.stderr).toContain('--scoring must be generate or loglik, got "best"');
+    const chat = await runCli(['run', '-m', 'openai:gpt-4o', '-t', 'fpb', '--limit', '2', '-o', out, '--scoring', 'loglik', '--no-cache', '--progress', 'none'], { OPENAI_API_KEY: 'sk-loglik-cli-test-key' });
+    expect(chat.code).not.toBe(0);
+    expect(chat.stderr).toMatch(/model "gpt-4o" \(provider openai\) cannot score by log-likelihood/);
   });
 });
