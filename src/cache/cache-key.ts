@@ -1,4 +1,4 @@
-import { hashJson } from '../util/hash.js';
+import { hashJson, sha256 } from '../util/hash.js';
 import type { DecodingParams, EndpointSpec } from '../providers/provider.js';
 
 /** Bump when the key's composition changes, so old entries can never be mistaken for new ones. */
@@ -14,13 +14,7 @@ const KEY_SCHEMA = 3;
 export function responseCacheKey(endpoint: EndpointSpec, messagesHash: string, decoding: DecodingParams, repeat: number): string {
   return hashJson({
     schema: KEY_SCHEMA,
-    provider: endpoint.provider,
-    baseURL: normaliseBaseURL(endpoint.baseURL),
-    model: endpoint.model,
-    fingerprint: endpoint.fingerprint ?? null,
-    // What the server itself says it serves (TGI /info, vLLM /v1/models), when it says.
-    served: endpoint.identity ? { modelId: endpoint.identity.modelId, revision: endpoint.identity.revision } : null,
-    route: endpoint.route ?? 'chat',
+    ...endpointKeyFields(endpoint),
     // The full messages, by their hash (`hashMessages`), which the runner computes once per request anyway.
     messages: messagesHash,
     decoding: {
@@ -32,6 +26,27 @@ export function responseCacheKey(endpoint: EndpointSpec, messagesHash: string, d
     },
     repeat,
   });
+}
+
+/**
+ * Log-likelihood scoring (`--scoring loglik`): keyed apart from generated answers by `mode`, and by
+ * the exact prompt text and candidate continuations scored (a changed label list is a new entry).
+ */
+export function logLikelihoodCacheKey(endpoint: EndpointSpec, prompt: string, continuations: readonly string[], repeat: number): string {
+  return hashJson({ schema: KEY_SCHEMA, mode: 'loglik', ...endpointKeyFields(endpoint), prompt: sha256(prompt), continuations, repeat });
+}
+
+/** Which checkpoint answers: shared by both keys. */
+function endpointKeyFields(endpoint: EndpointSpec) {
+  return {
+    provider: endpoint.provider,
+    baseURL: normaliseBaseURL(endpoint.baseURL),
+    model: endpoint.model,
+    fingerprint: endpoint.fingerprint ?? null,
+    // What the server itself says it serves (TGI /info, vLLM /v1/models), when it says.
+    served: endpoint.identity ? { modelId: endpoint.identity.modelId, revision: endpoint.identity.revision } : null,
+    route: endpoint.route ?? 'chat',
+  };
 }
 
 /** `http://Host:8000/v1/` and `http://host:8000/v1` are the same endpoint. */

@@ -1,11 +1,11 @@
 import { canonicalJson } from '../util/hash.js';
-import type { ManifestTask } from '../store/manifest.js';
+import { scoringOf, type ManifestTask } from '../store/manifest.js';
 import type { SampleRecord } from '../store/samples.js';
 import type { ModelRun } from './runs.js';
 
 /** A setting that differs between the models' runs of one task (e.g. a different prompt). */
 export interface TaskMismatch {
-  field: 'version' | 'prompt_hash' | 'dataset_sha256' | 'shots' | 'max_tokens';
+  field: 'version' | 'prompt_hash' | 'dataset_sha256' | 'shots' | 'max_tokens' | 'scoring';
   values: Record<string, unknown>;
 }
 
@@ -26,17 +26,19 @@ function manifestTask(run: ModelRun, task: string): ManifestTask | undefined {
   return run.manifest.tasks.find((t) => t.id === task);
 }
 
-const FIELDS: { field: TaskMismatch['field']; read: (t: ManifestTask) => unknown }[] = [
+const FIELDS: { field: TaskMismatch['field']; read: (t: ManifestTask, run: ModelRun) => unknown }[] = [
   { field: 'version', read: (t) => t.version },
   { field: 'prompt_hash', read: (t) => t.prompt_hash },
   { field: 'dataset_sha256', read: (t) => t.dataset.sha256 },
   { field: 'shots', read: (t) => (t.shots ? { k: t.shots.k, seed: t.shots.seed, format: t.shots.format ?? 'chat', ids: t.shots.ids, groups: t.shots.groups } : null) },
   { field: 'max_tokens', read: (t) => t.max_tokens },
+  // Generation and log-likelihood scores of one task are different measurements, like two prompts.
+  { field: 'scoring', read: (_t, run) => scoringOf(run.manifest) },
 ];
 
 /**
  * Match the models' samples of each task by item id. Differences in task version, prompt, data,
- * demonstrations or answer length are reported (a comparison across them is not like for like)
+ * demonstrations, answer length or scoring mode are reported (a comparison across them is not like for like)
  * but do not stop the comparison; only items scored by every model are compared.
  */
 export function alignTasks(runs: readonly ModelRun[]): AlignedTask[] {
@@ -45,7 +47,7 @@ export function alignTasks(runs: readonly ModelRun[]): AlignedTask[] {
     const present = runs.filter((run) => manifestTask(run, task));
     const mismatches: TaskMismatch[] = [];
     for (const { field, read } of FIELDS) {
-      const values = Object.fromEntries(present.map((run) => [run.label, read(manifestTask(run, task)!)]));
+      const values = Object.fromEntries(present.map((run) => [run.label, read(manifestTask(run, task)!, run)]));
       if (new Set(Object.values(values).map((v) => canonicalJson(v))).size > 1) mismatches.push({ field, values });
     }
     const scored = present.map((run) => {

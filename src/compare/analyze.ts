@@ -1,5 +1,5 @@
 import { holmAdjust, retentionVerdict, superiorityVerdict, type RetentionVerdict, type SuperiorityVerdict } from '../stats/index.js';
-import { harnessInfo } from '../store/manifest.js';
+import { harnessInfo, scoringOf, type ScoringMode } from '../store/manifest.js';
 import { getTask } from '../tasks/registry.js';
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { SampleRecord } from '../store/samples.js';
@@ -54,6 +54,8 @@ export interface TaskComparison {
   n_shared: number;
   mismatches: TaskMismatch[];
   excluded: Record<string, number>;
+  /** model → how its numbers were scored (generate, or loglik: marked in every report). */
+  scoring: Record<string, ScoringMode>;
   /** model → metric → estimate with CI, on the shared items. */
   metrics: Record<string, Record<string, MetricEstimate>>;
   /** model → how often answers could not be parsed, and errored items. */
@@ -138,6 +140,7 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
     n_shared: aligned.sharedIds.length,
     mismatches: aligned.mismatches,
     excluded: aligned.excluded,
+    scoring: Object.fromEntries(present.map((run) => [run.label, scoringOf(run.manifest)])),
     metrics: {},
     format: {},
     comparisons: [],

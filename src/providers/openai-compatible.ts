@@ -18,11 +18,13 @@ export class OpenAICompatibleProvider implements Provider {
   readonly endpoint: EndpointSpec;
   private readonly client: OpenAI;
 
-  constructor(endpoint: EndpointSpec, env: NodeJS.ProcessEnv = process.env) {
+  /**
+   * `client`: an already configured SDK client (e.g. `AzureOpenAI`, see ./azure.ts) that speaks the
+   * same protocol; requests, responses and errors are then handled here exactly as for OpenAI.
+   */
+  constructor(endpoint: EndpointSpec, env: NodeJS.ProcessEnv = process.env, client?: OpenAI) {
     this.endpoint = endpoint;
-    const apiKey = resolveApiKey(endpoint, env);
-    registerSecret(apiKey);
-    this.client = new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000 });
+    this.client = client ?? openAIClient(endpoint, env);
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
@@ -50,6 +52,12 @@ export class OpenAICompatibleProvider implements Provider {
     );
     return readCompletion(body);
   }
+}
+
+function openAIClient(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): OpenAI {
+  const apiKey = resolveApiKey(endpoint, env);
+  registerSecret(apiKey);
+  return new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000 });
 }
 
 function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {

@@ -1,4 +1,4 @@
-import { UserError } from '../util/errors.js';
+import { createAzureProvider } from './azure.js';
 import { HuggingFaceProvider } from './huggingface.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import type { EndpointSpec, Provider } from './provider.js';
@@ -9,9 +9,9 @@ export function createProvider(endpoint: EndpointSpec, env: NodeJS.ProcessEnv = 
     case 'openai':
     case 'openai-compatible':
       return new OpenAICompatibleProvider(endpoint, env);
+    case 'azure':
+      return createAzureProvider(endpoint, env);
     case 'huggingface':
       return new HuggingFaceProvider(endpoint, env);
-    case 'azure':
-      throw new UserError(`model "${endpoint.name}": provider ${endpoint.provider} is not available in this build`);
   }
 }

@@ -1,6 +1,6 @@
 import type { Comparison } from '../compare/analyze.js';
 
-const HEADER = ['task', 'domain', 'metric', 'model', 'role', 'estimate', 'ci_lower', 'ci_upper', 'ci_method', 'n', 'versus', 'difference', 'diff_lower', 'diff_upper', 'test', 'p_value', 'p_holm', 'significant', 'retention', 'superiority'];
+const HEADER = ['task', 'domain', 'metric', 'model', 'role', 'estimate', 'ci_lower', 'ci_upper', 'ci_method', 'n', 'versus', 'difference', 'diff_lower', 'diff_upper', 'test', 'p_value', 'p_holm', 'significant', 'retention', 'superiority', 'scoring'];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading =,+,-,@ is defused for spreadsheets. */
 export function csvField(value: unknown): string {
@@ -20,11 +20,11 @@ export function renderComparisonCsv(comparison: Comparison): string {
   for (const task of comparison.tasks) {
     for (const [model, metrics] of Object.entries(task.metrics)) {
       for (const [metric, e] of Object.entries(metrics)) {
-        rows.push([task.task, task.domain, metric, model, roles.get(model), e.estimate, e.lower, e.upper, e.method, e.n]);
+        rows.push([task.task, task.domain, metric, model, roles.get(model), e.estimate, e.lower, e.upper, e.method, e.n, ...Array.from({ length: 10 }, () => null), task.scoring[model]]);
       }
     }
     for (const c of task.comparisons) {
-      rows.push([task.task, task.domain, c.metric, c.candidate, roles.get(c.candidate), c.estimate_a, null, null, null, c.n, c.against, c.difference, c.lower, c.upper, c.test, c.p_value, c.p_holm, c.significant, c.retention, c.superiority]);
+      rows.push([task.task, task.domain, c.metric, c.candidate, roles.get(c.candidate), c.estimate_a, null, null, null, c.n, c.against, c.difference, c.lower, c.upper, c.test, c.p_value, c.p_holm, c.significant, c.retention, c.superiority, task.scoring[c.candidate]]);
     }
   }
   return rows.map((row) => Array.from({ length: HEADER.length }, (_, i) => csvField(row[i])).join(',')).join('\r\n') + '\r\n';

@@ -2,6 +2,7 @@ import type { Comparison, ComparedModel, TaskComparison } from '../compare/analy
 import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, jsonForScript, vegaScripts } from './html.js';
+import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}
@@ -12,7 +13,7 @@ th{background:#f4f6fa}td.num{text-align:right;white-space:nowrap;font-variant-nu
 .warn{background:#fdecea;border:1px solid #e0a19a;padding:.6rem .9rem;border-radius:6px}
 .sig{font-weight:700}.regressed,.worse{color:#b3261e;font-weight:700}.retained,.better{color:#1b7f3b;font-weight:700}.inconclusive{color:#6b7280}
 .ci{color:#6b7280;font-size:12px}pre{white-space:pre-wrap;word-break:break-word;margin:0;max-height:12rem;overflow:auto;font-size:12px}
-.chart{margin:.8rem 0}.muted{color:#6b7280}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
+.warn-text{color:#b3261e;font-weight:600}.chart{margin:.8rem 0}.muted{color:#6b7280}details{margin:.6rem 0}summary{cursor:pointer;font-weight:600}
 `;
 
 function modelOrder(models: readonly ComparedModel[]): ComparedModel[] {
@@ -26,7 +27,8 @@ function modelHeader(m: ComparedModel): string {
 function estimateCell(task: TaskComparison, model: string, metric: string): string {
   const estimate = task.metrics[model]?.[metric];
   if (!estimate) return '<td class="num">n/a</td>';
-  return `<td class="num">${formatValue(estimate.estimate)} <span class="ci">${e(formatInterval(estimate.lower, estimate.upper))}</span></td>`;
+  const mode = task.scoring[model] === 'loglik' ? ` <span class="warn-text" title="${e(LOGLIK_NOTE)}">${LOGLIK_MARKER}</span>` : '';
+  return `<td class="num">${formatValue(estimate.estimate)}${mode} <span class="ci">${e(formatInterval(estimate.lower, estimate.upper))}</span></td>`;
 }
 
 function scoreboard(comparison: Comparison, ordered: ComparedModel[]): string {
@@ -154,6 +156,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
     `<p>Base: <b>${e(base?.label ?? '—')}</b> · Reference: <b>${e(reference?.label ?? '—')}</b> · Candidates: ${ordered.filter((m) => m.role === 'candidate').map((m) => `<b>${e(m.label)}</b>`).join(', ') || '—'}</p>`,
     regressed ? general : '',
     `<h2>Scoreboard</h2>`,
+    usesLogLikelihood(comparison) ? `<p class="warn">${e(LOGLIK_NOTE)}</p>` : '',
     scoreboard(comparison, ordered),
     wins ? `<ul>${wins}</ul>` : '',
     `<p class="muted">Cells: headline metric [CI] on the items every model answered; Δ = paired difference to base / reference; * = significant after Holm correction.</p>`,

@@ -1,5 +1,6 @@
 import type { Comparison, PairedComparison, TaskComparison } from '../compare/analyze.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
+import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 
 const SIMULATED_NOTE = "SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.";
 
@@ -28,7 +29,15 @@ function scoreCell(task: TaskComparison, model: string): string {
   const estimate = task.metrics[model]?.[task.headline_metric];
   if (!estimate) return 'n/a';
   const deltas = task.comparisons.filter((c) => c.candidate === model).map(deltaCell).join('');
-  return `${formatValue(estimate.estimate)} ${formatInterval(estimate.lower, estimate.upper)}${deltas}`.trim();
+  return `${estimateText(task, model, task.headline_metric)}${deltas}`.trim();
+}
+
+/** Estimate and interval, marked when the number comes from log-likelihood scoring. */
+function estimateText(task: TaskComparison, model: string, metric: string): string {
+  const estimate = task.metrics[model]?.[metric];
+  if (!estimate) return 'n/a';
+  const mode = task.scoring[model] === 'loglik' ? ` ${LOGLIK_MARKER}` : '';
+  return `${formatValue(estimate.estimate)}${mode} ${formatInterval(estimate.lower, estimate.upper)}`;
 }
 
 /** A comparison as Markdown: fits a pull-request comment or a GitHub Actions step summary. */
@@ -67,6 +76,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   ];
   if (regressed.length > 0) out.push(...generalSection);
 
+  if (usesLogLikelihood(comparison)) out.push(`> ${LOGLIK_NOTE}`, '');
   out.push('## Scoreboard', '', `| task (metric) | n | ${ordered.map((m) => label(m.label) + (m.role === 'candidate' ? '' : ` (${m.role})`)).join(' | ')} |`);
   out.push(`|---|---:|${ordered.map(() => '---').join('|')}|`);
   for (const task of analysed) {
@@ -98,7 +108,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     if (task.metric_names.length) {
       out.push(`| metric | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---').join('|')}|`);
       for (const metric of task.metric_names) {
-        out.push(`| ${metric} | ${ordered.map((m) => { const e = task.metrics[m.label]?.[metric]; return e ? `${formatValue(e.estimate)} ${formatInterval(e.lower, e.upper)}` : 'n/a'; }).join(' | ')} |`);
+        out.push(`| ${metric} | ${ordered.map((m) => estimateText(task, m.label, metric)).join(' | ')} |`);
       }
       out.push('');
     }

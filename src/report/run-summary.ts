@@ -1,4 +1,6 @@
 import type { ModelRunOutcome } from '../runner/model-run.js';
+import { scoringOf } from '../store/manifest.js';
+import { LOGLIK_MARKER, LOGLIK_NOTE } from './scoring-marker.js';
 
 const SIMULATED_NOTE = 'SIMULATED: answers come from the project\'s local simulator (derived from gold labels with set error rates); these are not real model results.';
 
@@ -8,7 +10,8 @@ function formatMetric(value: number | null | undefined): string {
 }
 
 function modelLabel(outcome: ModelRunOutcome): string {
-  return outcome.endpoint.simulated ? `${outcome.endpoint.name} (simulated)` : outcome.endpoint.name;
+  const name = outcome.endpoint.simulated ? `${outcome.endpoint.name} (simulated)` : outcome.endpoint.name;
+  return scoringOf(outcome.results) === 'loglik' ? `${name} ${LOGLIK_MARKER}` : name;
 }
 
 /**
@@ -19,6 +22,7 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   const lines: string[] = [];
   if (title) lines.push(`# ${title}`, '');
   if (outcomes.some((o) => o.endpoint.simulated)) lines.push(`> ${SIMULATED_NOTE}`, '');
+  if (outcomes.some((o) => scoringOf(o.results) === 'loglik')) lines.push(`> ${LOGLIK_NOTE}`, '');
   const taskIds = [...new Set(outcomes.flatMap((o) => Object.keys(o.results.tasks)))];
   for (const taskId of taskIds) {
     const metricNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.results.tasks[taskId]?.metrics ?? {})))];

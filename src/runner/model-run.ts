@@ -18,6 +18,7 @@ import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type Run
 import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { TaskAccumulator } from './aggregate.js';
+import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
@@ -105,7 +106,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       ...(settings.seed === null ? {} : { seed: settings.seed }),
     };
     const messagesHash = hashMessages(messages);
-    const key = responseCacheKey(endpoint, messagesHash, decoding, repeat);
+    const loglik = settings.scoring === 'loglik' ? logLikelihoodRequest(deps.provider, endpoint, task, item, messages, repeat) : undefined;
+    const key = loglik?.key ?? responseCacheKey(endpoint, messagesHash, decoding, repeat);
     const started = performance.now();
     let completion = deps.cache.get(key);
     const cached = completion !== undefined;
@@ -115,7 +117,10 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       requested++;
       try {
         const result = await withRetries(
-          () => deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
+          () =>
+            loglik
+              ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
+              : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
           settings.retry,
           { ...deps.retryHooks, signal },
         );
@@ -194,6 +199,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     model: endpoint.name,
     simulated: endpoint.simulated ?? false,
     status,
+    scoring: settings.scoring ?? 'generate',
     tasks: Object.fromEntries([...accumulators].map(([id, acc]) => [id, acc.result()])),
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
@@ -246,6 +252,7 @@ function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], se
     concurrency: endpoint.concurrency ?? settings.concurrency,
     timeout_ms: endpoint.timeoutMs ?? settings.timeoutMs,
     retry: settings.retry,
+    scoring: settings.scoring ?? 'generate',
     tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens }) => ({
       id: task.id,
       version: task.version,
@@ -334,10 +341,13 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
   let prediction: unknown = null;
   let parseNote: string | undefined;
   let scores: Record<string, number> = {};
+  let loglik: SampleRecord['loglik'];
   let error = outcome.error;
   if (completion) {
     try {
-      const parsed = task.parseOutput(completion.text, item);
+      const scored = logLikelihoodOutcome(completion, task, item);
+      loglik = scored?.record;
+      const parsed = scored?.parsed ?? task.parseOutput(completion.text, item);
       prediction = parsed.prediction;
       parseNote = parsed.note;
       scores = task.scoreItem(parsed.prediction, item);
@@ -359,6 +369,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     ...(parseNote === undefined ? {} : { parse_note: parseNote }),
     gold: item.gold,
     scores,
+    ...(loglik ? { loglik } : {}),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
     latency_ms: outcome.cached ? null : Math.round(outcome.latencyMs),
     attempts: outcome.attempts,

@@ -1,6 +1,7 @@
 import type { LoadedDataset } from '../data/dataset.js';
 import type { AnyTask, TaskItem } from '../tasks/task.js';
 import type { RetryPolicy } from './retry.js';
+import type { ScoringMode } from '../store/manifest.js';
 import { evaluatedQuestionGuard, selectShots, selectShotsPerGroup, type ShotFormat } from '../tasks/fewshot.js';
 
 /** Few-shot demonstrations: the same k items, chosen once from a pool with a seed, for every model. */
@@ -55,6 +56,8 @@ export interface RunSettings {
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** Default generate; loglik scores tasks with `Task.choices` by log-likelihood (src/runner/loglik.ts). */
+  scoring?: ScoringMode;
 }
 
 export function planTask(

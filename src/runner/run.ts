@@ -1,5 +1,6 @@
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
+import { assertScoringSupported } from './loglik.js';
 import { runModel, type ModelRunOutcome } from './model-run.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { Progress, type ProgressMode } from './progress.js';
@@ -24,6 +25,8 @@ export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: r
   const progress = new Progress({ total, mode: deps.progress?.mode ?? 'none', stream: deps.progress?.stream ?? process.stderr, ...(deps.progress?.intervalMs === undefined ? {} : { intervalMs: deps.progress.intervalMs }) });
   // Providers are created before any request so that a missing key fails the run up front.
   const providers = endpoints.map((endpoint) => deps.createProvider(endpoint));
+  // Likewise a model or task that cannot run in the scoring mode, before any model starts.
+  endpoints.forEach((endpoint, index) => assertScoringSupported(endpoint, providers[index]!, tasks, settings));
   const lock = RunLock.acquire(runDir(settings.outDir, settings.runId));
   try {
     return await runModels(endpoints, providers, tasks, settings, deps, progress);

@@ -1,5 +1,6 @@
 import { completionBody, newEnvelope, type SimulatedAnswer } from './completion.js';
 import type { FaultSpec } from './faults.js';
+import { promptFilteredReply } from './azure.js';
 import { internalError, modelNotFound, openAIError, invalidRequest } from './openai-errors.js';
 import type { Reply } from './reply.js';
 import { modelLoading } from './tgi-errors.js';
@@ -74,6 +75,8 @@ function faultReply(fault: Exclude<FaultSpec, { kind: 'empty_content' | 'content
       return modelNotFound(context.model);
     case 'bad_request':
       return invalidRequest(fault.message ?? "Invalid value for 'temperature': expected a number between 0 and 2.", fault.message ? null : 'temperature');
+    case 'prompt_filter':
+      return promptFilteredReply();
     case 'context_length':
       return invalidRequest(
         `This model's maximum context length is ${CONTEXT_WINDOW} tokens. However, your messages resulted in ${Math.max(context.promptTokens, CONTEXT_WINDOW + 1)} tokens. Please reduce the length of the messages.`,

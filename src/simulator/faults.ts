@@ -23,6 +23,8 @@ export type FaultSpec =
   | { kind: 'empty_content' }
   /** A valid completion with content null and finish_reason "content_filter". */
   | { kind: 'content_filter' }
+  /** 400 `content_filter`: Azure OpenAI's prompt filter refused the request (Azure's body). */
+  | { kind: 'prompt_filter' }
   /**
    * 401 `invalid_api_key`. Like OpenAI, the message shows a masked key; `echoAuthorization`
    * makes it quote the Authorization header verbatim instead, to test that clients redact it.

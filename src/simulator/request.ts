@@ -25,7 +25,7 @@ export type ParsedChatRequest = { ok: true; request: ChatRequest } | { ok: false
 const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
 /** Validate like OpenAI does, with its wording, so clients see the errors they would in production. */
-export function parseChatRequest(bodyText: string): ParsedChatRequest {
+export function parseChatRequest(bodyText: string, deployment?: string): ParsedChatRequest {
   let body: unknown;
   try {
     body = JSON.parse(bodyText);
@@ -35,6 +35,8 @@ export function parseChatRequest(bodyText: string): ParsedChatRequest {
   if (!isRecord(body)) {
     return { ok: false, error: invalidRequest(`Invalid body: expected a JSON object, but got ${describeType(body)} instead.`), partial: { model: undefined, stream: false, includeUsage: false } };
   }
+  // Azure takes the model from the URL's deployment; whatever the body says is ignored.
+  if (deployment !== undefined) body.model = deployment;
   const stream = body.stream === true;
   const includeUsage = stream && isRecord(body.stream_options) && body.stream_options.include_usage === true;
   const partial: PartialChatRequest = { model: typeof body.model === 'string' ? body.model : undefined, stream, includeUsage };

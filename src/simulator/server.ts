@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
+import { azureRoute, type AzureSimulatorOptions } from './azure.js';
 import { answerReply, countPromptTokens, limitAnswer } from './completion.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   strictModels?: boolean;
   /** Text Generation Inference routes at the server root (/generate, /info), token and cold start. */
   tgi?: TgiOptions;
+  /** Credentials and api-versions the Azure OpenAI routes (`/openai/deployments/...`) accept. */
+  azure?: AzureSimulatorOptions;
 }
 
 export interface SimulatorStats {
@@ -93,7 +96,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const resolveModel = (name: string): SimulatedModel | undefined => models.get(name) ?? (strictModels ? undefined : oracleModel(name));
 
-  async function chatCompletions(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
+  /** `deployment`: Azure names the model in the URL, and the body's model is then ignored. */
+  async function chatCompletions(req: IncomingMessage, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
     stats.chatCompletions++;
     stats.firstChatCompletionAt ??= Date.now();
     // Taken on arrival, before the body is read, so concurrent requests consume faults in the
@@ -106,7 +110,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (!(error instanceof BodyTooLargeError)) throw error;
       return { reply: invalidRequest(error.message, null, null, 413), latencyMs: 0 };
     }
-    const parsed = parseChatRequest(bodyText);
+    const parsed = parseChatRequest(bodyText, deployment);
     const format: PartialChatRequest = parsed.ok ? parsed.request : parsed.partial;
     const modelName = format.model;
     const model = modelName === undefined ? undefined : resolveModel(modelName);
@@ -138,7 +142,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function route(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
     const method = req.method ?? 'GET';
-    const path = new URL(req.url ?? '/', 'http://simulator').pathname;
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const path = url.pathname;
     const normalized = path.replace(/\/+$/, '');
     const gated = normalized === '/_simulator/stats' ? undefined : tgi.gate(req);
     if (gated) return { reply: gated, latencyMs: 0 };
@@ -146,6 +151,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (method === 'GET' && normalized === '/info') return { reply: tgi.info(), latencyMs: 0 };
     if (method === 'POST' && normalized === '/v1/chat/completions') return chatCompletions(req);
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
+    const azure = await azureRoute(req, url, { options: options.azure ?? {}, hasDeployment: (name) => resolveModel(name) !== undefined, chatCompletions });
+    if (azure) return azure;
     // For a driver in another process (benchmarks); not part of any provider's protocol.
     if (method === 'GET' && normalized === '/_simulator/stats') return { reply: { kind: 'json', status: 200, body: { ...stats } }, latencyMs: 0 };
     if (method === 'GET' && normalized.startsWith('/v1/models/')) {

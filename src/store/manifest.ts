@@ -9,6 +9,18 @@ import type { ShotFormat } from '../tasks/fewshot.js';
 
 export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'failed';
 
+/**
+ * How answers were scored: `generate` (default) reads the model's generated text; `loglik` picks
+ * the candidate answer with the highest log-probability (`--scoring loglik`). Runs written before
+ * the mode existed carry no field and were generated.
+ */
+export type ScoringMode = 'generate' | 'loglik';
+export const SCORING_MODES: readonly ScoringMode[] = ['generate', 'loglik'];
+
+export function scoringOf(recorded: { scoring?: ScoringMode } | null | undefined): ScoringMode {
+  return recorded?.scoring ?? 'generate';
+}
+
 export interface ManifestTask {
   id: string;
   version: string;
@@ -58,6 +70,8 @@ export interface RunManifest {
   concurrency: number;
   timeout_ms: number;
   retry: RetryPolicy;
+  /** Absent in runs written before log-likelihood scoring existed: generate. */
+  scoring?: ScoringMode;
   tasks: ManifestTask[];
   /** Set when the run stopped early: why, and how to resume. */
   stop_reason?: string;
@@ -117,6 +131,7 @@ export function resumeConflicts(previous: RunManifest, next: RunManifest): strin
   compare('model', identity(previous.model), identity(next.model));
   compare('decoding', previous.decoding, next.decoding);
   compare('repeats', previous.repeats, next.repeats);
+  compare('scoring', scoringOf(previous), scoringOf(next));
   const taskIdentity = (t: ManifestTask) => ({
     version: t.version,
     prompt_hash: t.prompt_hash,

@@ -1,4 +1,4 @@
-import type { RunStatus } from './manifest.js';
+import type { RunStatus, ScoringMode } from './manifest.js';
 
 /** Per task, in `results.json`. Metric values are fractions; `null` when undefined (no items). */
 export interface TaskResult {
@@ -27,5 +27,7 @@ export interface RunResults {
   model: string;
   simulated: boolean;
   status: RunStatus;
+  /** How every number in this file was scored; absent in older runs (generate). */
+  scoring?: ScoringMode;
   tasks: Record<string, TaskResult>;
 }

@@ -30,6 +30,12 @@ export interface SampleRecord {
   system_fingerprint: string | null;
   /** The OpenAI Batch API batch that answered this item (`--batch`); such answers are billed at the batch discount. */
   batch_id?: string;
+  /**
+   * Log-likelihood scoring (`--scoring loglik`): every candidate continuation with its summed
+   * log-probability and token count, and the index of the one chosen (argmax, first on ties).
+   * `raw_output` is then the chosen continuation, not generated text.
+   */
+  loglik?: { continuations: string[]; logprobs: number[]; token_counts: number[]; chosen: number };
   /** Set when the item still failed after retries; such items are counted, never scored as wrong answers. */
   error: { kind: SampleErrorKind; message: string; status?: number } | null;
   finished_at: string;

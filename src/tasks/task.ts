@@ -26,6 +26,16 @@ export interface ParsedOutput<Pred> {
   note?: string;
 }
 
+/**
+ * One candidate answer for log-likelihood scoring (`--scoring loglik`): the text scored as the
+ * continuation of the plain-text prompt (which ends with "Answer:"), and the prediction it stands
+ * for. Continuations start with a space, as the answer would follow "Answer:" in running text.
+ */
+export interface ScoringChoice<Pred> {
+  continuation: string;
+  prediction: Pred;
+}
+
 /** Per-item view the metrics work on: one row per evaluated item (errors excluded). */
 export interface ScoredItem<Gold = unknown, Pred = unknown> {
   itemId: string;
@@ -139,6 +149,12 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
   /** How `--shots` draws demonstrations; default: k pool items ranked by the seed, the same for every item. */
   fewShot?: FewShotStrategy;
   parseOutput(output: string, item: TaskItem<Input, Gold>): ParsedOutput<Pred>;
+  /**
+   * Tasks with a closed answer set (classification, multiple choice) can be scored by
+   * log-likelihood instead of generation: the candidates for one item, in a fixed order (ties go
+   * to the first). Tasks without it run in generation mode only.
+   */
+  choices?(item: TaskItem<Input, Gold>): readonly ScoringChoice<Pred>[];
   /**
    * Validate an already-parsed prediction from a predictions file (`{"id", "prediction"}`),
    * throwing with a description of the expected shape when it does not fit. `item` is the item it

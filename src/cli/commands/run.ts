@@ -12,6 +12,7 @@ import type { ProgressMode } from '../../runner/progress.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
 import { runEvaluation } from '../../runner/run.js';
 import { newRunId, runDir } from '../../store/layout.js';
+import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
 import { getTask } from '../../tasks/registry.js';
 import { UserError } from '../../util/errors.js';
 import { cacheDir } from '../../util/paths.js';
@@ -45,6 +46,7 @@ export interface RunCommandOptions {
   repeats?: number;
   cache?: boolean;
   progress?: ProgressMode | 'auto';
+  scoring?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -72,6 +74,7 @@ export function registerRunCommand(program: Command): void {
     .option('--max-attempts <n>', 'attempts per request including retries (default 6)', positiveInt('--max-attempts', 50))
     .option('--repeats <n>', 'answers per item (default 1)', positiveInt('--repeats', 100))
     .option('--no-cache', 'do not read or write the response cache')
+    .option('--scoring <mode>', 'generate (default): score the generated answer; loglik: pick the most likely answer choice (classification and multiple-choice tasks, servers returning prompt log-probabilities: vLLM completions, TGI)', 'generate')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
     .action(async (options: RunCommandOptions) => {
       const outcomes = await executeRun(options);
@@ -178,7 +181,14 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     concurrency: options.concurrency ?? defaults.concurrency ?? 8,
     timeoutMs: options.timeoutMs ?? defaults.timeout_ms ?? 120_000,
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? defaults.max_attempts ?? DEFAULT_RETRY_POLICY.maxAttempts },
+    scoring: scoringMode(options.scoring),
   };
+}
+
+function scoringMode(mode: string | undefined): ScoringMode {
+  if (mode === undefined) return 'generate';
+  if (!(SCORING_MODES as readonly string[]).includes(mode)) throw new UserError(`--scoring must be ${SCORING_MODES.join(' or ')}, got "${mode}"`);
+  return mode as ScoringMode;
 }
 
 function progressMode(mode: RunCommandOptions['progress']): ProgressMode {

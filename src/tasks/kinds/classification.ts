@@ -74,6 +74,9 @@ export function defineClassificationTask<Input extends TextInput = TextInput>(sp
       const { label, note } = parse(output);
       return { prediction: label, note };
     },
+    // Log-likelihood scoring: the label words after "Answer:" (lm-evaluation-harness's
+    // classification convention: a space, then the choice text), in the prompt's label order.
+    choices: () => spec.labels.map((label) => ({ continuation: ` ${label}`, prediction: label })),
     coercePrediction: (value) => {
       if (value === null) return null;
       const label = typeof value === 'string' ? canonical.get(value.trim().toLowerCase()) : undefined;

@@ -85,6 +85,9 @@ function buildTask(spec: MultipleChoiceTaskSpec, selection: { names: readonly st
       const { letter, note } = parseChoice(output, item.input.choices, letters);
       return { prediction: letter, note };
     },
+    // Log-likelihood scoring as lm-evaluation-harness scores MMLU: the option letters " A".." D"
+    // after "Answer:" (not the option texts, whose lengths differ and would need normalising).
+    choices: (item) => item.input.choices.map((_, i) => ({ continuation: ` ${letters[i]!}`, prediction: letters[i]! })),
     coercePrediction: (value) => {
       if (value === null) return null;
       const letter = typeof value === 'string' ? value.trim().toUpperCase() : undefined;
