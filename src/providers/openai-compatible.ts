@@ -1,9 +1,10 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { ChatMessage } from '../tasks/messages.js';
 import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
 import { ProviderError, parseRetryAfter } from './errors.js';
-import type { Completion, CompletionRequest, EndpointSpec, Provider } from './provider.js';
+import type { Completion, CompletionRequest, DecodingParams, EndpointSpec, Provider } from './provider.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -37,24 +38,9 @@ export class OpenAICompatibleProvider implements Provider {
     const stop = () => controller.abort(request.signal?.reason);
     request.signal?.addEventListener('abort', stop, { once: true });
     const signal = controller.signal;
-    const { decoding } = request;
-    // OpenAI's own API prefers max_completion_tokens (required by reasoning models); servers
-    // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
-    const lengthParam = this.endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
     let body: ChatCompletion;
     try {
-      body = await this.client.chat.completions.create(
-        {
-          model: this.endpoint.model,
-          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-          temperature: decoding.temperature,
-          ...lengthParam,
-          ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
-          ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
-          ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
-        },
-        { signal, timeout: request.timeoutMs },
-      );
+      body = await this.client.chat.completions.create(chatRequestBody(this.endpoint, request.messages, request.decoding), { signal, timeout: request.timeoutMs });
     } catch (error) {
       if (request.signal?.aborted) throw error;
       throw classifyError(error, timedOut, request.timeoutMs);
@@ -66,7 +52,26 @@ export class OpenAICompatibleProvider implements Provider {
   }
 }
 
-function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {
+/**
+ * The chat-completions request body for one prompt. The Batch API sends exactly this body per
+ * line, so a batched answer and a direct one are answers to the same request.
+ */
+export function chatRequestBody(endpoint: EndpointSpec, messages: readonly ChatMessage[], decoding: DecodingParams): ChatCompletionCreateParamsNonStreaming {
+  // OpenAI's own API prefers max_completion_tokens (required by reasoning models); servers
+  // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
+  const lengthParam = endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
+  return {
+    model: endpoint.model,
+    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    temperature: decoding.temperature,
+    ...lengthParam,
+    ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
+    ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
+    ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
+  };
+}
+
+export function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {
   const variable = endpoint.apiKeyEnv ?? (endpoint.provider === 'openai' ? 'OPENAI_API_KEY' : undefined);
   if (variable === undefined) return PLACEHOLDER_KEY;
   const key = env[variable];
@@ -75,7 +80,7 @@ function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {
 }
 
 /** Check the response has the shape we rely on; servers and proxies do send partial bodies. */
-function readCompletion(body: unknown): Completion {
+export function readCompletion(body: unknown): Completion {
   if (body === null || typeof body !== 'object') {
     throw new ProviderError('malformed_response', `expected a JSON chat completion, got ${typeof body === 'string' ? 'non-JSON text' : String(body)}`);
   }

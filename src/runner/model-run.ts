@@ -10,7 +10,7 @@ import { responseCacheKey } from '../cache/cache-key.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, DecodingParams, EndpointSpec, Provider } from '../providers/provider.js';
-import { hashMessages } from '../tasks/messages.js';
+import { hashMessages, type ChatMessage } from '../tasks/messages.js';
 import { buildFewShotMessages } from '../tasks/fewshot.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
@@ -18,6 +18,7 @@ import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type Run
 import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { TaskAccumulator } from './aggregate.js';
+import { runBatched, type BatchHooks } from './batch-run.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
@@ -30,6 +31,8 @@ export interface ModelRunDependencies {
   /** Called once with the number of items already done on disk (resume). */
   onResumed?: (count: number) => void;
   retryHooks?: Pick<RetryHooks, 'sleep' | 'random' | 'onRetry'>;
+  /** `--batch` runs: progress lines while waiting, and test seams (client, file limits). */
+  batchHooks?: BatchHooks;
 }
 
 export interface ModelRunOutcome {
@@ -93,9 +96,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const servedModels = new Set(manifest.model.served_models);
   const fingerprints = new Set(manifest.model.system_fingerprints);
 
-  /** Ask one item; the finished sample, or undefined when the run is stopping. */
-  const askItem = async (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): Promise<SampleRecord | undefined> => {
-    if (signal.aborted) return undefined;
+  /** The request for one item: its messages, decoding parameters and cache key. */
+  const prepare = (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest => {
     const { task } = planned;
     const messages = buildFewShotMessages(task, item, shotsFor(task, planned.shots, item), history, planned.shots?.format);
     const decoding: DecodingParams = {
@@ -105,7 +107,31 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       ...(settings.seed === null ? {} : { seed: settings.seed }),
     };
     const messagesHash = hashMessages(messages);
-    const key = responseCacheKey(endpoint, messagesHash, decoding, repeat);
+    return { messages, decoding, messagesHash, key: responseCacheKey(endpoint, messagesHash, decoding, repeat) };
+  };
+
+  /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
+  const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
+    const record = buildRecord(planned, item, repeat, endpoint, outcome);
+    try {
+      writer.write(record);
+    } catch (error) {
+      storageError ??= error;
+      stop.abort();
+      return undefined;
+    }
+    accumulators.get(planned.task.id)?.add(record);
+    const { completion } = outcome;
+    if (completion?.servedModel) servedModels.add(completion.servedModel);
+    if (completion?.systemFingerprint) fingerprints.add(completion.systemFingerprint);
+    deps.onSample?.(record.error ? 'error' : outcome.cached ? 'cached' : 'ok');
+    return record;
+  };
+
+  /** Ask one item; the finished sample, or undefined when the run is stopping. */
+  const askItem = async (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): Promise<SampleRecord | undefined> => {
+    if (signal.aborted) return undefined;
+    const { messages, decoding, messagesHash, key } = prepare(planned, item, repeat, history);
     const started = performance.now();
     let completion = deps.cache.get(key);
     const cached = completion !== undefined;
@@ -138,19 +164,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
             : { kind: 'internal', message: redactSecrets(String(last instanceof Error ? last.message : last)) };
       }
     }
-    const record = buildRecord(planned, item, repeat, endpoint, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
-    try {
-      writer.write(record);
-    } catch (error) {
-      storageError ??= error;
-      stop.abort();
-      return undefined;
-    }
-    accumulators.get(task.id)?.add(record);
-    if (completion?.servedModel) servedModels.add(completion.servedModel);
-    if (completion?.systemFingerprint) fingerprints.add(completion.systemFingerprint);
-    deps.onSample?.(record.error ? 'error' : cached ? 'cached' : 'ok');
-    return record;
+    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
   };
 
   const runJob = async ({ planned, turns, repeat }: Job): Promise<void> => {
@@ -166,7 +180,15 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   };
 
   try {
-    await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
+    if (settings.batch) {
+      const stopWith = (error: ProviderError) => {
+        fatal ??= error;
+        stop.abort();
+      };
+      requested += await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
+    } else {
+      await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
+    }
   } finally {
     writer.close();
   }
@@ -301,7 +323,7 @@ function* pendingJobs(tasks: readonly PlannedTask[], repeats: number, finished: 
 }
 
 /** Items one by one, or for dialogue tasks the turns of each dialogue together, in dataset order. */
-function schedulingUnits({ task, items }: PlannedTask): TaskItem[][] {
+export function schedulingUnits({ task, items }: PlannedTask): TaskItem[][] {
   const dialogueOf = task.dialogueOf?.bind(task);
   if (!dialogueOf) return items.map((item) => [item]);
   return [...groupBy(items, dialogueOf).values()];
@@ -318,7 +340,16 @@ async function runBounded<T>(jobs: Iterator<T>, concurrency: number, run: (job: 
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
 
-interface Outcome {
+/** One item's request, built the same way for direct and batched runs. */
+export interface PreparedRequest {
+  messages: ChatMessage[];
+  decoding: DecodingParams;
+  messagesHash: string;
+  key: string;
+}
+
+/** How an item was answered (or why not), before it is scored into a sample. */
+export interface Outcome {
   key: string;
   messagesHash: string;
   completion: Completion | undefined;
@@ -326,6 +357,8 @@ interface Outcome {
   attempts: number;
   error: SampleRecord['error'];
   latencyMs: number;
+  /** The Batch API batch that answered, in `--batch` runs. */
+  batchId?: string;
 }
 
 function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
@@ -366,6 +399,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     finish_reason: completion?.finishReason ?? null,
     served_model: completion?.servedModel ?? null,
     system_fingerprint: completion?.systemFingerprint ?? null,
+    ...(outcome.batchId === undefined ? {} : { batch_id: outcome.batchId }),
     error,
     finished_at: new Date().toISOString(),
   };

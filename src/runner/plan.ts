@@ -55,6 +55,8 @@ export interface RunSettings {
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** `--batch`: send every request through the OpenAI Batch API (half price, answers within 24 h). */
+  batch?: boolean;
 }
 
 export function planTask(

@@ -1,5 +1,6 @@
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
+import { assertBatchCapable } from './batch-run.js';
 import { runModel, type ModelRunOutcome } from './model-run.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { Progress, type ProgressMode } from './progress.js';
@@ -22,6 +23,7 @@ export interface RunDependencies {
 export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: readonly PlannedTask[], settings: RunSettings, deps: RunDependencies): Promise<ModelRunOutcome[]> {
   const total = endpoints.length * tasks.reduce((sum, t) => sum + t.items.length, 0) * settings.repeats;
   const progress = new Progress({ total, mode: deps.progress?.mode ?? 'none', stream: deps.progress?.stream ?? process.stderr, ...(deps.progress?.intervalMs === undefined ? {} : { intervalMs: deps.progress.intervalMs }) });
+  if (settings.batch) endpoints.forEach(assertBatchCapable);
   // Providers are created before any request so that a missing key fails the run up front.
   const providers = endpoints.map((endpoint) => deps.createProvider(endpoint));
   const lock = RunLock.acquire(runDir(settings.outDir, settings.runId));
@@ -49,6 +51,7 @@ async function runModels(
         ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
         onResumed: (count) => progress.markSkipped(count),
         onSample: (outcome) => progress.tick(outcome),
+        batchHooks: { log: (line, notice) => (notice || (deps.progress && deps.progress.mode !== 'none')) && (deps.progress?.stream ?? process.stderr).write(`${endpoint.name}: ${line}\n`) },
       }),
     ),
   );

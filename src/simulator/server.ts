@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
+import { BatchEmulator, type BatchFault, type BatchSchedule, type BatchStats } from './batches.js';
 import { answerReply, countPromptTokens, limitAnswer } from './completion.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
@@ -15,6 +16,7 @@ import { parseChatRequest, type ChatRequest, type PartialChatRequest } from './r
 
 export type { AnswerKey } from './answer-key.js';
 export type { FaultSpec } from './faults.js';
+export type { BatchFault, BatchSchedule, BatchStats } from './batches.js';
 export type { SimulatedModel } from './models.js';
 
 export interface SimulatorOptions {
@@ -28,6 +30,8 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** If true, unknown model names get 404 model_not_found; if false they are served by an oracle. Default true. */
   strictModels?: boolean;
+  /** How fast batches move through their statuses (Batch API); default one step per poll. */
+  batchSchedule?: BatchSchedule;
 }
 
 export interface SimulatorStats {
@@ -51,6 +55,10 @@ export interface SimulatorHandle {
   setFaultRate(model: string, rate: number, fault: FaultSpec): void;
   /** Forget queued faults and fault rates. */
   clearFaults(): void;
+  /** FIFO Batch API faults: `upload_rejected` applies to the next upload, the others to the next batch created. */
+  injectBatchFaults(...faults: BatchFault[]): void;
+  /** Files uploaded and batches created: proof that a re-attached run did not submit again. */
+  batchStats(): BatchStats;
   /** Close the server and every socket, hung or idle keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -116,6 +124,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return answerReply(request.model, promptTokens, limitAnswer(text, request.maxTokens), request);
   }
 
+  /** One Batch API line, answered exactly as the same body sent to /v1/chat/completions would be. */
+  const batches = new BatchEmulator((bodyText) => {
+    const parsed = parseChatRequest(bodyText);
+    if (!parsed.ok) return parsed.error;
+    const model = resolveModel(parsed.request.model);
+    return model ? answer(model, parsed.request, countPromptTokens(parsed.request.messages)) : modelNotFound(parsed.request.model);
+  }, options.batchSchedule);
+
   function listModels(): Reply {
     return { kind: 'json', status: 200, body: { object: 'list', data: options.models.map((model) => modelObject(model.name, startedAt)) } };
   }
@@ -126,6 +142,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const normalized = path.replace(/\/+$/, '');
     if (method === 'POST' && normalized === '/v1/chat/completions') return chatCompletions(req);
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
+    const batchReply = await batches.route(method, normalized, req);
+    if (batchReply) return { reply: batchReply, latencyMs: 0 };
     // For a driver in another process (benchmarks); not part of any provider's protocol.
     if (method === 'GET' && normalized === '/_simulator/stats') return { reply: { kind: 'json', status: 200, body: { ...stats } }, latencyMs: 0 };
     if (method === 'GET' && normalized.startsWith('/v1/models/')) {
@@ -177,10 +195,16 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     resetStats: () => {
       stats = emptyStats();
+      batches.resetStats();
     },
     injectFaults: (...specs) => faults.enqueue(specs),
     setFaultRate: (model, rate, fault) => faults.setRate(model, rate, fault),
-    clearFaults: () => faults.clear(),
+    clearFaults: () => {
+      faults.clear();
+      batches.clearFaults();
+    },
+    injectBatchFaults: (...specs) => batches.injectFaults(specs),
+    batchStats: () => batches.stats(),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         closing.abort();

@@ -45,6 +45,7 @@ export interface RunCommandOptions {
   repeats?: number;
   cache?: boolean;
   progress?: ProgressMode | 'auto';
+  batch?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -73,6 +74,7 @@ export function registerRunCommand(program: Command): void {
     .option('--repeats <n>', 'answers per item (default 1)', positiveInt('--repeats', 100))
     .option('--no-cache', 'do not read or write the response cache')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
+    .option('--batch', 'send requests through the OpenAI Batch API (half price, answers within 24 h); a stopped run re-attaches to its batches with --run-id')
     .action(async (options: RunCommandOptions) => {
       const outcomes = await executeRun(options);
       process.stdout.write(formatRunSummary(outcomes));
@@ -178,6 +180,7 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     concurrency: options.concurrency ?? defaults.concurrency ?? 8,
     timeoutMs: options.timeoutMs ?? defaults.timeout_ms ?? 120_000,
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? defaults.max_attempts ?? DEFAULT_RETRY_POLICY.maxAttempts },
+    ...(options.batch ? { batch: true } : {}),
   };
 }
 
