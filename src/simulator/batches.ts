@@ -75,8 +75,13 @@ export class BatchEmulator {
 
   constructor(
     private readonly answerLine: LineAnswerer,
-    private readonly schedule: BatchSchedule = { pollsPerStep: 1 },
+    private schedule: BatchSchedule = { pollsPerStep: 1 },
   ) {}
+
+  /** Applies to batches already created too: a test can hold a batch in progress, then let it finish. */
+  setSchedule(schedule: BatchSchedule): void {
+    this.schedule = schedule;
+  }
 
   injectFaults(faults: readonly BatchFault[]): void {
     for (const fault of faults) (fault.kind === 'upload_rejected' ? this.uploadFaults : this.batchFaults).push(fault);

@@ -59,6 +59,7 @@ export interface SimulatorHandle {
   injectBatchFaults(...faults: BatchFault[]): void;
   /** Files uploaded and batches created: proof that a re-attached run did not submit again. */
   batchStats(): BatchStats;
+  setBatchSchedule(schedule: BatchSchedule): void;
   /** Close the server and every socket, hung or idle keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -205,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     },
     injectBatchFaults: (...specs) => batches.injectFaults(specs),
     batchStats: () => batches.stats(),
+    setBatchSchedule: (schedule) => batches.setSchedule(schedule),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         closing.abort();
