@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { InputError } from '../util/errors.js';
+import { InputError, UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 
 /**
@@ -49,4 +49,18 @@ export function readBatchState(path: string): BatchState {
 
 export function writeBatchState(path: string, state: BatchState): void {
   writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/**
+ * A run resumed without `--batch` would ask directly, and pay again, for items whose batch is
+ * still open at the Batch API: refuse, and say how to collect them.
+ */
+export function assertNoOpenBatches(modelRunDir: string, runId: string): void {
+  const path = batchStatePath(modelRunDir);
+  const open = readBatchState(path).batches.filter((b) => !b.collected);
+  if (open.length === 0) return;
+  throw new UserError(
+    `run "${runId}" has ${open.length} batch(es) still open at the Batch API (${open.map((b) => b.id).join(', ')}): ` +
+      `resume it with --batch to collect their answers, or delete ${path} to ask those items again directly (paying for them twice)`,
+  );
 }

@@ -19,6 +19,7 @@ import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { TaskAccumulator } from './aggregate.js';
 import { runBatched, type BatchHooks } from './batch-run.js';
+import { assertNoOpenBatches } from './batch-state.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
@@ -187,6 +188,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       };
       requested += await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
     } else {
+      assertNoOpenBatches(paths.dir, settings.runId);
       await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
     }
   } finally {

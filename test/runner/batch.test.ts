@@ -112,6 +112,10 @@ describe('--batch: the OpenAI Batch API', () => {
     expect(state.batches[0]!.collected).toBe(false);
     expect(Object.keys(state.batches[0]!.requests)).toHaveLength(40);
 
+    // Resuming without --batch would ask those items directly and pay for them again.
+    await expect(runEvaluation([endpoint], tasks, testSettings(out, 'r'), deps())).rejects.toThrow(/1 batch\(es\) still open .*resume it with --batch/);
+    expect(simulator.stats().chatCompletions).toBe(0);
+
     const [second] = await runEvaluation([endpoint], tasks, batchSettings(out, 'r'), deps());
     expect(second!.status).toBe('complete');
     expect(simulator.batchStats()).toMatchObject({ filesUploaded: 1, batchesCreated: 1, batchRequests: 40 });
