@@ -1,10 +1,11 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
-import type { ChatCompletion } from 'openai/resources/chat/completions';
+import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
+import type { ChatMessage } from '../tasks/messages.js';
 import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
 import { ProviderError } from './errors.js';
 import { classifyHttpFailure, networkCause, withRequestTimeout } from './http-errors.js';
-import type { Completion, CompletionRequest, EndpointSpec, Provider } from './provider.js';
+import type { Completion, CompletionRequest, DecodingParams, EndpointSpec, Provider } from './provider.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -28,30 +29,33 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    const { decoding } = request;
-    // OpenAI's own API prefers max_completion_tokens (required by reasoning models); servers
-    // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
-    const lengthParam = this.endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
     const body: ChatCompletion = await withRequestTimeout(
       request.timeoutMs,
       request.signal,
-      (signal) =>
-        this.client.chat.completions.create(
-          {
-            model: this.endpoint.model,
-            messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-            temperature: decoding.temperature,
-            ...lengthParam,
-            ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
-            ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
-            ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
-          },
-          { signal, timeout: request.timeoutMs },
-        ),
+      (signal) => this.client.chat.completions.create(chatRequestBody(this.endpoint, request.messages, request.decoding), { signal, timeout: request.timeoutMs }),
       (error, timedOut) => classifyError(error, timedOut, request.timeoutMs),
     );
     return readCompletion(body);
   }
+}
+
+/**
+ * The chat-completions request body for one prompt. The Batch API sends exactly this body per
+ * line, so a batched answer and a direct one are answers to the same request.
+ */
+export function chatRequestBody(endpoint: EndpointSpec, messages: readonly ChatMessage[], decoding: DecodingParams): ChatCompletionCreateParamsNonStreaming {
+  // OpenAI's own API prefers max_completion_tokens (required by reasoning models); servers
+  // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
+  const lengthParam = endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
+  return {
+    model: endpoint.model,
+    messages: messages.map((m) => ({ role: m.role, content: m.content })),
+    temperature: decoding.temperature,
+    ...lengthParam,
+    ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
+    ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
+    ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
+  };
 }
 
 function openAIClient(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): OpenAI {
@@ -60,7 +64,7 @@ function openAIClient(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): OpenAI {
   return new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000 });
 }
 
-function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {
+export function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {
   const variable = endpoint.apiKeyEnv ?? (endpoint.provider === 'openai' ? 'OPENAI_API_KEY' : undefined);
   if (variable === undefined) return PLACEHOLDER_KEY;
   const key = env[variable];

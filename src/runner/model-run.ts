@@ -10,7 +10,7 @@ import { responseCacheKey } from '../cache/cache-key.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, DecodingParams, EndpointSpec, Provider } from '../providers/provider.js';
-import { hashMessages } from '../tasks/messages.js';
+import { hashMessages, type ChatMessage } from '../tasks/messages.js';
 import { buildFewShotMessages } from '../tasks/fewshot.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
@@ -19,6 +19,8 @@ import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
+import { runBatched, type BatchHooks } from './batch-run.js';
+import { assertNoOpenBatches } from './batch-state.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
@@ -31,6 +33,8 @@ export interface ModelRunDependencies {
   /** Called once with the number of items already done on disk (resume). */
   onResumed?: (count: number) => void;
   retryHooks?: Pick<RetryHooks, 'sleep' | 'random' | 'onRetry'>;
+  /** `--batch` runs: progress lines while waiting, and test seams (client, file limits). */
+  batchHooks?: BatchHooks;
 }
 
 export interface ModelRunOutcome {
@@ -94,9 +98,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const servedModels = new Set(manifest.model.served_models);
   const fingerprints = new Set(manifest.model.system_fingerprints);
 
-  /** Ask one item; the finished sample, or undefined when the run is stopping. */
-  const askItem = async (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): Promise<SampleRecord | undefined> => {
-    if (signal.aborted) return undefined;
+  /** The request for one item: its messages, decoding parameters and cache key. */
+  const prepare = (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest => {
     const { task } = planned;
     const messages = buildFewShotMessages(task, item, shotsFor(task, planned.shots, item), history, planned.shots?.format);
     const decoding: DecodingParams = {
@@ -107,7 +110,31 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     };
     const messagesHash = hashMessages(messages);
     const loglik = settings.scoring === 'loglik' ? logLikelihoodRequest(deps.provider, endpoint, task, item, messages, repeat) : undefined;
-    const key = loglik?.key ?? responseCacheKey(endpoint, messagesHash, decoding, repeat);
+    return { messages, decoding, messagesHash, key: loglik?.key ?? responseCacheKey(endpoint, messagesHash, decoding, repeat), loglik };
+  };
+
+  /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
+  const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
+    const record = buildRecord(planned, item, repeat, endpoint, outcome);
+    try {
+      writer.write(record);
+    } catch (error) {
+      storageError ??= error;
+      stop.abort();
+      return undefined;
+    }
+    accumulators.get(planned.task.id)?.add(record);
+    const { completion } = outcome;
+    if (completion?.servedModel) servedModels.add(completion.servedModel);
+    if (completion?.systemFingerprint) fingerprints.add(completion.systemFingerprint);
+    deps.onSample?.(record.error ? 'error' : outcome.cached ? 'cached' : 'ok');
+    return record;
+  };
+
+  /** Ask one item; the finished sample, or undefined when the run is stopping. */
+  const askItem = async (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): Promise<SampleRecord | undefined> => {
+    if (signal.aborted) return undefined;
+    const { messages, decoding, messagesHash, key, loglik } = prepare(planned, item, repeat, history);
     const started = performance.now();
     let completion = deps.cache.get(key);
     const cached = completion !== undefined;
@@ -143,19 +170,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
             : { kind: 'internal', message: redactSecrets(String(last instanceof Error ? last.message : last)) };
       }
     }
-    const record = buildRecord(planned, item, repeat, endpoint, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
-    try {
-      writer.write(record);
-    } catch (error) {
-      storageError ??= error;
-      stop.abort();
-      return undefined;
-    }
-    accumulators.get(task.id)?.add(record);
-    if (completion?.servedModel) servedModels.add(completion.servedModel);
-    if (completion?.systemFingerprint) fingerprints.add(completion.systemFingerprint);
-    deps.onSample?.(record.error ? 'error' : cached ? 'cached' : 'ok');
-    return record;
+    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
   };
 
   const runJob = async ({ planned, turns, repeat }: Job): Promise<void> => {
@@ -171,7 +186,16 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   };
 
   try {
-    await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
+    if (settings.batch) {
+      const stopWith = (error: ProviderError) => {
+        fatal ??= error;
+        stop.abort();
+      };
+      requested += await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
+    } else {
+      assertNoOpenBatches(paths.dir, settings.runId);
+      await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
+    }
   } finally {
     writer.close();
   }
@@ -308,7 +332,7 @@ function* pendingJobs(tasks: readonly PlannedTask[], repeats: number, finished: 
 }
 
 /** Items one by one, or for dialogue tasks the turns of each dialogue together, in dataset order. */
-function schedulingUnits({ task, items }: PlannedTask): TaskItem[][] {
+export function schedulingUnits({ task, items }: PlannedTask): TaskItem[][] {
   const dialogueOf = task.dialogueOf?.bind(task);
   if (!dialogueOf) return items.map((item) => [item]);
   return [...groupBy(items, dialogueOf).values()];
@@ -325,7 +349,18 @@ async function runBounded<T>(jobs: Iterator<T>, concurrency: number, run: (job: 
   await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
 }
 
-interface Outcome {
+/** One item's request, built the same way for direct and batched runs. */
+export interface PreparedRequest {
+  messages: ChatMessage[];
+  decoding: DecodingParams;
+  messagesHash: string;
+  key: string;
+  /** Set in log-likelihood mode: the request to send instead of a chat completion. */
+  loglik: ReturnType<typeof logLikelihoodRequest> | undefined;
+}
+
+/** How an item was answered (or why not), before it is scored into a sample. */
+export interface Outcome {
   key: string;
   messagesHash: string;
   completion: Completion | undefined;
@@ -333,6 +368,8 @@ interface Outcome {
   attempts: number;
   error: SampleRecord['error'];
   latencyMs: number;
+  /** The Batch API batch that answered, in `--batch` runs. */
+  batchId?: string;
 }
 
 function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
@@ -377,6 +414,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     finish_reason: completion?.finishReason ?? null,
     served_model: completion?.servedModel ?? null,
     system_fingerprint: completion?.systemFingerprint ?? null,
+    ...(outcome.batchId === undefined ? {} : { batch_id: outcome.batchId }),
     error,
     finished_at: new Date().toISOString(),
   };

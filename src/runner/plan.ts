@@ -58,6 +58,8 @@ export interface RunSettings {
   retry: RetryPolicy;
   /** Default generate; loglik scores tasks with `Task.choices` by log-likelihood (src/runner/loglik.ts). */
   scoring?: ScoringMode;
+  /** `--batch`: send every request through the OpenAI Batch API (half price, answers within 24 h). */
+  batch?: boolean;
 }
 
 export function planTask(

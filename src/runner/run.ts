@@ -1,6 +1,8 @@
+import { UserError } from '../util/errors.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
 import { assertScoringSupported } from './loglik.js';
+import { assertBatchCapable } from './batch-run.js';
 import { runModel, type ModelRunOutcome } from './model-run.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { Progress, type ProgressMode } from './progress.js';
@@ -23,6 +25,8 @@ export interface RunDependencies {
 export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: readonly PlannedTask[], settings: RunSettings, deps: RunDependencies): Promise<ModelRunOutcome[]> {
   const total = endpoints.length * tasks.reduce((sum, t) => sum + t.items.length, 0) * settings.repeats;
   const progress = new Progress({ total, mode: deps.progress?.mode ?? 'none', stream: deps.progress?.stream ?? process.stderr, ...(deps.progress?.intervalMs === undefined ? {} : { intervalMs: deps.progress.intervalMs }) });
+  if (settings.batch) endpoints.forEach(assertBatchCapable);
+  if (settings.batch && settings.scoring === 'loglik') throw new UserError('--batch sends chat completions; it cannot be combined with --scoring loglik');
   // Providers are created before any request so that a missing key fails the run up front.
   const providers = endpoints.map((endpoint) => deps.createProvider(endpoint));
   // Likewise a model or task that cannot run in the scoring mode, before any model starts.
@@ -52,6 +56,7 @@ async function runModels(
         ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
         onResumed: (count) => progress.markSkipped(count),
         onSample: (outcome) => progress.tick(outcome),
+        batchHooks: { log: (line, notice) => (notice || (deps.progress && deps.progress.mode !== 'none')) && (deps.progress?.stream ?? process.stderr).write(`${endpoint.name}: ${line}\n`) },
       }),
     ),
   );

@@ -6,6 +6,7 @@ import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
 import { azureRoute, type AzureSimulatorOptions } from './azure.js';
+import { BatchEmulator, type BatchFault, type BatchSchedule, type BatchStats } from './batches.js';
 import { answerReply, countPromptTokens, limitAnswer } from './completion.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
@@ -17,6 +18,7 @@ import { TgiRoutes, type TgiControls, type TgiOptions } from './tgi.js';
 
 export type { AnswerKey } from './answer-key.js';
 export type { FaultSpec } from './faults.js';
+export type { BatchFault, BatchSchedule, BatchStats } from './batches.js';
 export type { SimulatedModel } from './models.js';
 export type { TgiOptions } from './tgi.js';
 
@@ -35,6 +37,8 @@ export interface SimulatorOptions {
   tgi?: TgiOptions;
   /** Credentials and api-versions the Azure OpenAI routes (`/openai/deployments/...`) accept. */
   azure?: AzureSimulatorOptions;
+  /** How fast batches move through their statuses (Batch API); default one step per poll. */
+  batchSchedule?: BatchSchedule;
 }
 
 export interface SimulatorStats {
@@ -62,6 +66,11 @@ export interface SimulatorHandle {
   clearFaults(): void;
   /** The simulated TGI server: swap the checkpoint behind the URL, scale it to zero. */
   tgi: TgiControls;
+  /** FIFO Batch API faults: `upload_rejected` applies to the next upload, the others to the next batch created. */
+  injectBatchFaults(...faults: BatchFault[]): void;
+  /** Files uploaded and batches created: proof that a re-attached run did not submit again. */
+  batchStats(): BatchStats;
+  setBatchSchedule(schedule: BatchSchedule): void;
   /** Close the server and every socket, hung or idle keep-alive ones included. */
   close(): Promise<void>;
 }
@@ -136,6 +145,14 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     return answerReply(request.model, promptTokens, limitAnswer(text, request.maxTokens), request);
   }
 
+  /** One Batch API line, answered exactly as the same body sent to /v1/chat/completions would be. */
+  const batches = new BatchEmulator((bodyText) => {
+    const parsed = parseChatRequest(bodyText);
+    if (!parsed.ok) return parsed.error;
+    const model = resolveModel(parsed.request.model);
+    return model ? answer(model, parsed.request, countPromptTokens(parsed.request.messages)) : modelNotFound(parsed.request.model);
+  }, options.batchSchedule);
+
   function listModels(): Reply {
     return { kind: 'json', status: 200, body: { object: 'list', data: options.models.map((model) => modelObject(model.name, startedAt)) } };
   }
@@ -153,6 +170,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
     const azure = await azureRoute(req, url, { options: options.azure ?? {}, hasDeployment: (name) => resolveModel(name) !== undefined, chatCompletions });
     if (azure) return azure;
+    const batchReply = await batches.route(method, normalized, req);
+    if (batchReply) return { reply: batchReply, latencyMs: 0 };
     // For a driver in another process (benchmarks); not part of any provider's protocol.
     if (method === 'GET' && normalized === '/_simulator/stats') return { reply: { kind: 'json', status: 200, body: { ...stats } }, latencyMs: 0 };
     if (method === 'GET' && normalized.startsWith('/v1/models/')) {
@@ -204,11 +223,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
     resetStats: () => {
       stats = emptyStats();
+      batches.resetStats();
     },
     injectFaults: (...specs) => faults.enqueue(specs),
     setFaultRate: (model, rate, fault) => faults.setRate(model, rate, fault),
-    clearFaults: () => faults.clear(),
     tgi,
+    clearFaults: () => {
+      faults.clear();
+      batches.clearFaults();
+    },
+    injectBatchFaults: (...specs) => batches.injectFaults(specs),
+    batchStats: () => batches.stats(),
+    setBatchSchedule: (schedule) => batches.setSchedule(schedule),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         closing.abort();

@@ -47,6 +47,7 @@ export interface RunCommandOptions {
   cache?: boolean;
   progress?: ProgressMode | 'auto';
   scoring?: string;
+  batch?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -76,6 +77,7 @@ export function registerRunCommand(program: Command): void {
     .option('--no-cache', 'do not read or write the response cache')
     .option('--scoring <mode>', 'generate (default): score the generated answer; loglik: pick the most likely answer choice (classification and multiple-choice tasks, servers returning prompt log-probabilities: vLLM completions, TGI)', 'generate')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
+    .option('--batch', 'send requests through the OpenAI Batch API (half price, answers within 24 h); a stopped run re-attaches to its batches with --run-id')
     .action(async (options: RunCommandOptions) => {
       const outcomes = await executeRun(options);
       process.stdout.write(formatRunSummary(outcomes));
@@ -182,6 +184,7 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     timeoutMs: options.timeoutMs ?? defaults.timeout_ms ?? 120_000,
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? defaults.max_attempts ?? DEFAULT_RETRY_POLICY.maxAttempts },
     scoring: scoringMode(options.scoring),
+    ...(options.batch ? { batch: true } : {}),
   };
 }
 

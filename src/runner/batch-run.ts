@@ -1,0 +1,315 @@
+import type { ResponseCache } from '../cache/response-cache.js';
+import { ProviderError } from '../providers/errors.js';
+import { chatRequestBody } from '../providers/openai-compatible.js';
+import { OpenAIBatchClient, splitIntoFiles, TERMINAL_BATCH_STATUSES, type Batch, type BatchLimits, type BatchRequest } from '../providers/openai-batch.js';
+import type { Completion, EndpointSpec } from '../providers/provider.js';
+import { sampleKey, type SampleRecord } from '../store/samples.js';
+import type { DialogueTurn, TaskItem } from '../tasks/task.js';
+import { UserError } from '../util/errors.js';
+import { sha256 } from '../util/hash.js';
+import { batchStatePath, readBatchState, writeBatchState, type BatchState, type SubmittedBatch } from './batch-state.js';
+import { schedulingUnits, type Outcome, type PreparedRequest } from './model-run.js';
+import type { PlannedTask, RunSettings } from './plan.js';
+import { abortableSleep, RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
+
+/** The Batch API client's surface, so tests can substitute one that misbehaves. */
+export type BatchClient = Pick<OpenAIBatchClient, 'upload' | 'createBatch' | 'retrieve' | 'results'>;
+
+export interface BatchHooks {
+  /** Progress while waiting (status, completed/total); `notice` marks what must be shown even without progress output (how to re-attach). */
+  log?: (line: string, notice?: boolean) => void;
+  createClient?: (endpoint: EndpointSpec) => BatchClient;
+  limits?: BatchLimits;
+  /** Waits between polls: the first, and the cap it grows to. */
+  pollMs?: { first: number; max: number };
+}
+
+export interface BatchRunContext extends BatchHooks {
+  endpoint: EndpointSpec;
+  tasks: readonly PlannedTask[];
+  settings: RunSettings;
+  /** Samples already on disk: never submitted again. */
+  finished: ReadonlyMap<string, SampleRecord>;
+  cache: ResponseCache;
+  signal: AbortSignal;
+  runDir: string;
+  prepare(planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest;
+  deliver(planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined;
+  /** Stop the run for an error every further request would share (auth, quota). */
+  stopWith(error: ProviderError): void;
+  retryHooks?: Pick<RetryHooks, 'sleep' | 'random' | 'onRetry'>;
+}
+
+/** Providers whose server has the Batch API (openai-compatible: the project's simulator and compatible gateways). */
+const BATCH_PROVIDERS: ReadonlySet<EndpointSpec['provider']> = new Set(['openai', 'openai-compatible']);
+
+export function assertBatchCapable(endpoint: EndpointSpec): void {
+  if (!BATCH_PROVIDERS.has(endpoint.provider)) {
+    throw new UserError(`--batch sends requests through the OpenAI Batch API, which model "${endpoint.name}" (provider ${endpoint.provider}) does not offer; run it without --batch`);
+  }
+}
+
+const DEFAULT_POLL_MS = { first: 1_000, max: 60_000 };
+
+/** An item waiting for an answer: the next unanswered turn of its dialogue (or the item itself). */
+interface Pending {
+  planned: PlannedTask;
+  item: TaskItem;
+  repeat: number;
+  request: PreparedRequest;
+}
+
+/**
+ * The `--batch` counterpart of asking items one by one. Items go to the Batch API in rounds —
+ * every ready item in one round, so for dialogue tasks turn k of every conversation, then turn
+ * k+1 — and come back through the same `deliver` as direct answers, so samples, cache, resume
+ * and results are the same files in the same shape. Items answered on disk or in the cache are
+ * never submitted; batches already submitted (listed in batches.json) are re-attached to rather
+ * than paid for twice. Returns the number of requests submitted.
+ */
+export async function runBatched(ctx: BatchRunContext): Promise<number> {
+  assertBatchCapable(ctx.endpoint);
+  const { settings, signal } = ctx;
+  const client = ctx.createClient?.(ctx.endpoint) ?? new OpenAIBatchClient(ctx.endpoint);
+  const log = ctx.log ?? (() => {});
+  const statePath = batchStatePath(ctx.runDir);
+  const state = readBatchState(statePath);
+  const saveState = () => writeBatchState(statePath, state);
+  const retry = { ...ctx.retryHooks, signal };
+
+  const answers = new Map<string, string>();
+  for (const [key, record] of ctx.finished) if (record.raw_output !== null) answers.set(key, record.raw_output);
+  /** Items that ended in an error sample this run: their dialogues stop there, as in a direct run. */
+  const givenUp = new Set<string>();
+  const submissions = new Map<string, number>();
+  let submitted = 0;
+
+  const keyOf = (p: Pending) => sampleKey(p.planned.task.id, p.item.id, p.repeat);
+
+  const record = (p: Pending, outcome: Omit<Outcome, 'key' | 'messagesHash'>) => {
+    const sample = ctx.deliver(p.planned, p.item, p.repeat, { key: p.request.key, messagesHash: p.request.messagesHash, ...outcome });
+    if (sample?.raw_output != null) answers.set(keyOf(p), sample.raw_output);
+    else givenUp.add(keyOf(p));
+  };
+  const answered = (p: Pending, completion: Completion, extra: { cached: boolean; batchId?: string; latencyMs: number }) =>
+    record(p, { completion, cached: extra.cached, attempts: extra.cached ? 0 : (submissions.get(keyOf(p)) ?? 1), error: null, latencyMs: extra.latencyMs, ...(extra.batchId ? { batchId: extra.batchId } : {}) });
+  const failed = (p: Pending, error: ProviderError, batchId?: string) =>
+    record(p, {
+      completion: undefined,
+      cached: false,
+      attempts: submissions.get(keyOf(p)) ?? 1,
+      error: { kind: error.kind, message: error.message, ...(error.status === undefined ? {} : { status: error.status }) },
+      latencyMs: 0,
+      ...(batchId ? { batchId } : {}),
+    });
+  /** A retryable line error or a request the batch never reached: asked again, within the attempt limit. */
+  const retryLater = (p: Pending, error: ProviderError, batchId: string) => {
+    if ((submissions.get(keyOf(p)) ?? 1) >= settings.retry.maxAttempts) failed(p, error, batchId);
+  };
+
+  /** Every item whose dialogue has reached it, keyed by custom_id. */
+  const readyItems = (): Map<string, Pending> => {
+    const ready = new Map<string, Pending>();
+    for (const planned of ctx.tasks) {
+      for (const turns of schedulingUnits(planned)) {
+        for (let repeat = 0; repeat < settings.repeats; repeat++) {
+          const history: DialogueTurn[] = [];
+          for (const item of turns) {
+            const key = sampleKey(planned.task.id, item.id, repeat);
+            const output = answers.get(key);
+            if (output !== undefined) {
+              history.push({ item, output });
+              continue;
+            }
+            if (!givenUp.has(key)) ready.set(customId(planned.task.id, item.id, repeat), { planned, item, repeat, request: ctx.prepare(planned, item, repeat, history) });
+            break;
+          }
+        }
+      }
+    }
+    return ready;
+  };
+
+  const submit = async (pending: [string, Pending][]) => {
+    const requests: BatchRequest[] = pending.map(([id, p]) => ({ customId: id, body: chatRequestBody(ctx.endpoint, p.request.messages, p.request.decoding) }));
+    const byId = new Map(pending);
+    const files = splitIntoFiles(requests, ctx.limits);
+    for (const [part, file] of files.entries()) {
+      if (signal.aborted) return;
+      const items = file.map((r) => byId.get(r.customId)!);
+      let batch: Batch;
+      try {
+        const { value: uploaded } = await withRetries(() => client.upload(file, signal), settings.retry, retry);
+        ({ value: batch } = await withRetries(
+          () => client.createBatch(uploaded.id, { finharness_run: settings.runId, finharness_model: ctx.endpoint.name, finharness_part: `${part + 1}/${files.length}` }, signal).catch(refuseAmbiguousRetry),
+          settings.retry,
+          retry,
+        ));
+      } catch (caught) {
+        if (signal.aborted) return;
+        const error = unwrap(caught);
+        if (error.fatal || caught instanceof AmbiguousCreation) {
+          ctx.stopWith(error);
+          return;
+        }
+        // The server refused this file (e.g. the upload was rejected): its items fail like a refused request.
+        for (const p of items) failed(p, error);
+        continue;
+      }
+      for (const p of items) submissions.set(keyOf(p), (submissions.get(keyOf(p)) ?? 0) + 1);
+      submitted += file.length;
+      state.batches.push({
+        id: batch.id,
+        input_file_id: batch.input_file_id,
+        submitted_at: new Date().toISOString(),
+        requests: Object.fromEntries(file.map((r) => [r.customId, byId.get(r.customId)!.request.key])),
+        collected: false,
+      });
+      // Written before any waiting: a run stopped from here on re-attaches instead of paying again.
+      saveState();
+      log(`batch ${batch.id}: submitted ${file.length} request(s)${files.length > 1 ? ` (file ${part + 1} of ${files.length})` : ''}`);
+    }
+  };
+
+  /** Poll until the batch ends, then hand every line to its item. */
+  const collect = async (entry: SubmittedBatch, ready: Map<string, Pending>) => {
+    const batch = await waitForBatch(client, entry.id, { signal, sleep: ctx.retryHooks?.sleep ?? abortableSleep, pollMs: ctx.pollMs ?? DEFAULT_POLL_MS, log, retry: settings.retry, retryHooks: retry });
+    const { value: lines } = await withRetries(() => client.results(batch, signal), settings.retry, retry);
+    const latencyMs = Date.now() - Date.parse(entry.submitted_at);
+    const unanswered = batchLevelError(batch);
+    for (const [id, key] of Object.entries(entry.requests)) {
+      const p = ready.get(id);
+      // Answered meanwhile (cache, an earlier batch) or asked with a different prompt: not this item's answer.
+      if (!p || p.request.key !== key) continue;
+      const line = lines.get(id);
+      if (line?.kind === 'answer') {
+        ctx.cache.put(key, line.completion);
+        answered(p, line.completion, { cached: false, batchId: batch.id, latencyMs });
+      } else if (line?.kind === 'error') {
+        if (line.error.fatal) ctx.stopWith(line.error);
+        else if (line.error.retryable) retryLater(p, line.error, batch.id);
+        else failed(p, line.error, batch.id);
+      } else {
+        retryLater(p, unanswered, batch.id);
+      }
+    }
+    Object.assign(entry, { collected: true, status: batch.status, ...(batch.request_counts ? { request_counts: batch.request_counts } : {}) });
+    saveState();
+  };
+
+  try {
+    while (!signal.aborted) {
+      const ready = readyItems();
+      const open = state.batches.filter((b) => !b.collected);
+      if (ready.size === 0 && open.length === 0) break;
+      let fromCache = 0;
+      for (const [id, p] of ready) {
+        const completion = ctx.cache.get(p.request.key);
+        if (!completion) continue;
+        answered(p, completion, { cached: true, latencyMs: 0 });
+        ready.delete(id);
+        fromCache++;
+      }
+      // A cached turn makes the next turn of its dialogue ready: look again before submitting.
+      if (fromCache > 0) continue;
+      const inFlight = new Set(open.flatMap((b) => Object.keys(b.requests)));
+      const toSubmit = [...ready].filter(([id]) => !inFlight.has(id));
+      if (toSubmit.length > 0) await submit(toSubmit);
+      const waiting = state.batches.filter((b) => !b.collected);
+      if (signal.aborted || waiting.length === 0) continue;
+      // allSettled: no collection may still be delivering samples after this function returns.
+      const settled = await Promise.allSettled(waiting.map((entry) => collect(entry, ready)));
+      const rejected = settled.find((s) => s.status === 'rejected');
+      if (rejected) throw rejected.reason;
+    }
+  } catch (caught) {
+    if (!signal.aborted) {
+      const error = unwrap(caught);
+      ctx.stopWith(error);
+    }
+  }
+  const stillOpen = state.batches.filter((b) => !b.collected);
+  if (stillOpen.length > 0) {
+    log(
+      `batch(es) ${stillOpen.map((b) => b.id).join(', ')} left running at the Batch API (already paid for, not cancelled). ` +
+        `Re-attach to them with the same command and --run-id ${settings.runId}.`,
+      true,
+    );
+  }
+  return submitted;
+}
+
+/** Thrown instead of retrying a batch creation whose outcome is unknown: a retry could pay twice. */
+class AmbiguousCreation extends Error {
+  constructor(readonly error: ProviderError) {
+    super(error.message);
+  }
+}
+
+/**
+ * A creation that got an HTTP status back was refused and may be retried; one whose connection
+ * failed or timed out may have created a batch nobody knows about, and retrying would pay twice.
+ */
+function refuseAmbiguousRetry(error: unknown): never {
+  if (error instanceof ProviderError && (error.kind === 'timeout' || error.kind === 'connection' || error.kind === 'malformed_response')) {
+    throw new AmbiguousCreation(
+      new ProviderError(
+        error.kind,
+        `creating a batch failed with no answer from the server (${error.message}); it may exist anyway: check the Batch API dashboard for metadata finharness_run before resuming, or its items could be paid for twice`,
+      ),
+    );
+  }
+  throw error;
+}
+
+function unwrap(caught: unknown): ProviderError {
+  if (caught instanceof AmbiguousCreation) return caught.error;
+  if (caught instanceof RetriesExhaustedError) return caught.lastError;
+  if (caught instanceof ProviderError) return caught;
+  if (caught instanceof UserError) throw caught;
+  return new ProviderError('malformed_response', caught instanceof Error ? caught.message : String(caught));
+}
+
+/** Why the items a batch never answered are unanswered, for the sample if they run out of attempts. */
+function batchLevelError(batch: Batch): ProviderError {
+  const reasons = (batch.errors?.data ?? []).slice(0, 3).map((e) => `${e.line ? `line ${e.line}: ` : ''}${e.message ?? e.code ?? 'error'}`);
+  const detail = reasons.length > 0 ? `: ${reasons.join('; ')}` : '';
+  if (batch.status === 'failed') return new ProviderError('bad_request', `batch ${batch.id} failed validation${detail}`);
+  return new ProviderError('server', `batch ${batch.id} ended ${batch.status} without answering this request${detail}`);
+}
+
+interface WaitOptions {
+  signal: AbortSignal;
+  sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+  pollMs: { first: number; max: number };
+  log: (line: string, notice?: boolean) => void;
+  retry: RunSettings['retry'];
+  retryHooks: RetryHooks;
+}
+
+/** Poll a batch until it ends, waiting longer each time (×1.5 up to the cap); reports status changes and progress. */
+async function waitForBatch(client: BatchClient, id: string, options: WaitOptions): Promise<Batch> {
+  let delay = options.pollMs.first;
+  let last = '';
+  for (;;) {
+    const { value: batch } = await withRetries(() => client.retrieve(id, options.signal), options.retry, options.retryHooks);
+    const counts = batch.request_counts;
+    const line = `batch ${id}: ${batch.status}${counts ? `, ${counts.completed}/${counts.total} done${counts.failed ? `, ${counts.failed} failed` : ''}` : ''}`;
+    if (line !== last) options.log(line);
+    last = line;
+    if (TERMINAL_BATCH_STATUSES.has(batch.status)) return batch;
+    await options.sleep(delay, options.signal);
+    delay = Math.min(options.pollMs.max, Math.round(delay * 1.5));
+  }
+}
+
+/**
+ * custom_id of an item: readable (task/repeat/item) when short, else hashed. Unique within a
+ * run, and the same on a restarted run, which is how re-attached answers find their items.
+ */
+export function customId(taskId: string, itemId: string, repeat: number): string {
+  const readable = `${taskId}/${repeat}/${itemId}`;
+  return readable.length <= 64 ? readable : `${taskId.slice(0, 20)}/${repeat}/${sha256(sampleKey(taskId, itemId, repeat)).slice(0, 32)}`;
+}
+
+export type { BatchState };

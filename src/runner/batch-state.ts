@@ -1,0 +1,66 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { InputError, UserError } from '../util/errors.js';
+import { writeFileAtomic } from '../util/fs.js';
+
+/**
+ * `<model run folder>/batches.json`: every Batch API batch this run submitted, with the requests
+ * in it. Written before the run waits for anything, so a restarted run re-attaches to batches
+ * already paid for instead of submitting their items again.
+ */
+const submittedBatchSchema = z.object({
+  id: z.string().min(1),
+  input_file_id: z.string(),
+  submitted_at: z.string(),
+  /** custom_id → the response-cache key of the request sent under it (checked before an answer is used). */
+  requests: z.record(z.string(), z.string()),
+  /** True once its output and error files were read and every answer written to samples.jsonl. */
+  collected: z.boolean(),
+  /** Final status and counts, for a person reading the file. */
+  status: z.string().optional(),
+  request_counts: z.object({ total: z.number(), completed: z.number(), failed: z.number() }).optional(),
+});
+
+const batchStateSchema = z.object({ schema: z.literal(1), batches: z.array(submittedBatchSchema) });
+
+export type SubmittedBatch = z.infer<typeof submittedBatchSchema>;
+export type BatchState = z.infer<typeof batchStateSchema>;
+
+export function batchStatePath(modelRunDir: string): string {
+  return join(modelRunDir, 'batches.json');
+}
+
+export function readBatchState(path: string): BatchState {
+  if (!existsSync(path)) return { schema: 1, batches: [] };
+  let value: unknown;
+  try {
+    value = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new InputError({ file: path }, `not valid JSON (${(error as Error).message}); it lists the batches this run submitted: restore it, or delete it to forget them (their items would be submitted again)`);
+  }
+  const parsed = batchStateSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError({ file: path, field: issue.path.join('.') }, `not a finharness batch list: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+export function writeBatchState(path: string, state: BatchState): void {
+  writeFileAtomic(path, `${JSON.stringify(state, null, 2)}\n`);
+}
+
+/**
+ * A run resumed without `--batch` would ask directly, and pay again, for items whose batch is
+ * still open at the Batch API: refuse, and say how to collect them.
+ */
+export function assertNoOpenBatches(modelRunDir: string, runId: string): void {
+  const path = batchStatePath(modelRunDir);
+  const open = readBatchState(path).batches.filter((b) => !b.collected);
+  if (open.length === 0) return;
+  throw new UserError(
+    `run "${runId}" has ${open.length} batch(es) still open at the Batch API (${open.map((b) => b.id).join(', ')}): ` +
+      `resume it with --batch to collect their answers, or delete ${path} to ask those items again directly (paying for them twice)`,
+  );
+}
