@@ -246,7 +246,8 @@ function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], se
     concurrency: endpoint.concurrency ?? settings.concurrency,
     timeout_ms: endpoint.timeoutMs ?? settings.timeoutMs,
     retry: settings.retry,
-    tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens }) => ({
+    ...shardOfRun(tasks),
+    tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens, shard }) => ({
       id: task.id,
       version: task.version,
       prompt_hash: task.promptHash,
@@ -264,8 +265,15 @@ function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], se
             pool: { path: shots.pool.path, format: shots.pool.format, sha256: shots.pool.sha256 },
           }
         : null,
+      ...(shard ? { shard } : {}),
     })),
   };
+}
+
+/** Every task of a sharded run is narrowed to the same shard (`--shard` applies to the run). */
+function shardOfRun(tasks: readonly PlannedTask[]): Pick<RunManifest, 'shard'> {
+  const shard = tasks.find((t) => t.shard)?.shard;
+  return shard ? { shard: { index: shard.index, count: shard.count } } : {};
 }
 
 function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {

@@ -11,6 +11,7 @@ import { planTask, type PlannedTask, type RunSettings, type ShotRequest } from '
 import type { ProgressMode } from '../../runner/progress.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
 import { runEvaluation } from '../../runner/run.js';
+import { parseShard, shardSuffix, shardTask } from '../../runner/shard.js';
 import { newRunId, runDir } from '../../store/layout.js';
 import { getTask } from '../../tasks/registry.js';
 import { UserError } from '../../util/errors.js';
@@ -45,6 +46,8 @@ export interface RunCommandOptions {
   repeats?: number;
   cache?: boolean;
   progress?: ProgressMode | 'auto';
+  /** `i/N`: run only shard i of N (src/runner/shard.ts). */
+  shard?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -73,6 +76,7 @@ export function registerRunCommand(program: Command): void {
     .option('--repeats <n>', 'answers per item (default 1)', positiveInt('--repeats', 100))
     .option('--no-cache', 'do not read or write the response cache')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
+    .option('--shard <i/N>', 'run only shard i of N (0-based): a stable, balanced subset of every task, by hashed item id; combine the shards with `finharness merge`')
     .action(async (options: RunCommandOptions) => {
       const outcomes = await executeRun(options);
       process.stdout.write(formatRunSummary(outcomes));
@@ -130,6 +134,7 @@ export function requestedTaskSpecs(options: Pick<RunCommandOptions, 'task' | 'su
  */
 async function planTasks(options: RunCommandOptions, config: FinharnessConfig): Promise<PlannedTask[]> {
   const specs = requestedTaskSpecs(options, config);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   if (options.data !== undefined && specs.length !== 1) throw new UserError('--data names one dataset file, so it needs exactly one task');
   // Every task is resolved before any data is read: a misspelt task fails at once, not after the others loaded.
   const resolved = specs.map((spec) => {
@@ -145,7 +150,7 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
     planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
   }
-  return planned;
+  return shard === undefined ? planned : planned.map((p) => shardTask(p, shard));
 }
 
 async function shotPool(task: AnyTask, request: { k: number; data: string | undefined; seed: number | undefined; format: ShotFormat }): Promise<ShotRequest | undefined> {
@@ -168,7 +173,7 @@ function shotFormat(format: string | undefined): ShotFormat {
 function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunSettings {
   const defaults = config.defaults ?? {};
   return {
-    runId: options.runId ?? newRunId(),
+    runId: options.runId ?? `${newRunId()}${options.shard === undefined ? '' : shardSuffix(parseShard(options.shard))}`,
     outDir: resolve(options.out ?? defaults.out ?? 'runs'),
     temperature: options.temperature ?? defaults.temperature ?? 0,
     seed: options.seed ?? defaults.seed ?? 1234,
