@@ -52,6 +52,8 @@ export function readShardRun(dir: string): ShardRun {
   }
   const manifest = parsed.data as unknown as RunManifest;
   if (!manifest.shard) throw new UserError(`${dir}: not a shard run (its manifest has no "shard"; run it with --shard i/N). merge combines the shards of one sharded run.`);
+  const unsharded = manifest.tasks.find((t) => !t.shard);
+  if (unsharded) throw new InputError({ file: path, field: `tasks.${unsharded.id}.shard` }, 'missing: a shard run records, per task, the item ids of the whole plan and of its shard (the file was modified or damaged)');
   return { dir, manifest, samples: readSamples(join(dir, 'samples.jsonl')).records };
 }
 
