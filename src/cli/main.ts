@@ -16,6 +16,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   compare: async () => (await import('./commands/compare.js')).registerCompareCommand,
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
   data: async () => (await import('./commands/data.js')).registerDataCommand,
+  merge: async () => (await import('./commands/merge.js')).registerMergeCommand,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
 };
 
 const program = new Command('finharness')

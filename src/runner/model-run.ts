@@ -277,7 +277,8 @@ function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], se
     timeout_ms: endpoint.timeoutMs ?? settings.timeoutMs,
     retry: settings.retry,
     scoring: settings.scoring ?? 'generate',
-    tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens }) => ({
+    ...shardOfRun(tasks),
+    tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens, shard }) => ({
       id: task.id,
       version: task.version,
       prompt_hash: task.promptHash,
@@ -295,8 +296,15 @@ function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], se
             pool: { path: shots.pool.path, format: shots.pool.format, sha256: shots.pool.sha256 },
           }
         : null,
+      ...(shard ? { shard } : {}),
     })),
   };
+}
+
+/** Every task of a sharded run is narrowed to the same shard (`--shard` applies to the run). */
+function shardOfRun(tasks: readonly PlannedTask[]): Pick<RunManifest, 'shard'> {
+  const shard = tasks.find((t) => t.shard)?.shard;
+  return shard ? { shard: { index: shard.index, count: shard.count } } : {};
 }
 
 function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {

@@ -2,6 +2,7 @@ import type { LoadedDataset } from '../data/dataset.js';
 import type { AnyTask, TaskItem } from '../tasks/task.js';
 import type { RetryPolicy } from './retry.js';
 import type { ScoringMode } from '../store/manifest.js';
+import type { TaskShard } from './shard.js';
 import { evaluatedQuestionGuard, selectShots, selectShotsPerGroup, type ShotFormat } from '../tasks/fewshot.js';
 
 /** Few-shot demonstrations: the same k items, chosen once from a pool with a seed, for every model. */
@@ -41,6 +42,8 @@ export interface PlannedTask {
   shots: ShotPlan | null;
   /** This task's answer length when set (config or command line); else the run's, else the task's. */
   maxTokens: number | null;
+  /** Set when the run is one shard of a larger plan (`--shard i/N`): `items` are this shard's. */
+  shard?: TaskShard;
 }
 
 /** Run-wide settings; an endpoint's own concurrency/timeout override the defaults here. */

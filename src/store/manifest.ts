@@ -6,6 +6,7 @@ import { normaliseBaseURL } from '../cache/cache-key.js';
 import type { EndpointSpec } from '../providers/provider.js';
 import type { RetryPolicy } from '../runner/retry.js';
 import type { ShotFormat } from '../tasks/fewshot.js';
+import type { ShardSpec, TaskShard } from '../runner/shard.js';
 
 export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'failed';
 
@@ -42,6 +43,8 @@ export interface ManifestTask {
     groups?: Record<string, string[]>;
     pool: { path: string; format: string; sha256: string };
   } | null;
+  /** Set in one shard of a sharded run (`--shard i/N`): the whole plan's ids and this shard's. */
+  shard?: TaskShard;
 }
 
 /** `manifest.json`: what was run, against what, with which settings. Never contains a key. */
@@ -73,6 +76,10 @@ export interface RunManifest {
   /** Absent in runs written before log-likelihood scoring existed: generate. */
   scoring?: ScoringMode;
   tasks: ManifestTask[];
+  /** Set when this run is one shard of a larger one (`--shard i/N`). */
+  shard?: ShardSpec;
+  /** Set by `finharness merge`: the shard runs this run was combined from. */
+  merged_from?: { dir: string; run_id: string; shard: ShardSpec | null; base_url: string; status: RunStatus }[];
   /** Set when the run stopped early: why, and how to resume. */
   stop_reason?: string;
 }
@@ -138,6 +145,7 @@ export function resumeConflicts(previous: RunManifest, next: RunManifest): strin
     max_tokens: t.max_tokens,
     limit: t.limit,
     dataset_sha256: t.dataset.sha256,
+    shard: t.shard ? { index: t.shard.index, count: t.shard.count } : null,
     shots: t.shots ? { k: t.shots.k, seed: t.shots.seed, format: t.shots.format ?? 'chat', ids: t.shots.ids, groups: t.shots.groups, pool_sha256: t.shots.pool.sha256 } : null,
   });
   const before = new Map(previous.tasks.map((t) => [t.id, t]));

@@ -11,6 +11,7 @@ import { planTask, type PlannedTask, type RunSettings, type ShotRequest } from '
 import type { ProgressMode } from '../../runner/progress.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
 import { runEvaluation } from '../../runner/run.js';
+import { parseShard, shardSuffix, shardTask } from '../../runner/shard.js';
 import { newRunId, runDir } from '../../store/layout.js';
 import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
 import { getTask } from '../../tasks/registry.js';
@@ -48,6 +49,8 @@ export interface RunCommandOptions {
   progress?: ProgressMode | 'auto';
   scoring?: string;
   batch?: boolean;
+  /** `i/N`: run only shard i of N (src/runner/shard.ts). */
+  shard?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -78,6 +81,7 @@ export function registerRunCommand(program: Command): void {
     .option('--scoring <mode>', 'generate (default): score the generated answer; loglik: pick the most likely answer choice (classification and multiple-choice tasks, servers returning prompt log-probabilities: vLLM completions, TGI)', 'generate')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
     .option('--batch', 'send requests through the OpenAI Batch API (half price, answers within 24 h); a stopped run re-attaches to its batches with --run-id')
+    .option('--shard <i/N>', 'run only shard i of N (0-based): a stable, balanced subset of every task, by hashed item id; combine the shards with `finharness merge`')
     .action(async (options: RunCommandOptions) => {
       const outcomes = await executeRun(options);
       process.stdout.write(formatRunSummary(outcomes));
@@ -135,6 +139,7 @@ export function requestedTaskSpecs(options: Pick<RunCommandOptions, 'task' | 'su
  */
 async function planTasks(options: RunCommandOptions, config: FinharnessConfig): Promise<PlannedTask[]> {
   const specs = requestedTaskSpecs(options, config);
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   if (options.data !== undefined && specs.length !== 1) throw new UserError('--data names one dataset file, so it needs exactly one task');
   // Every task is resolved before any data is read: a misspelt task fails at once, not after the others loaded.
   const resolved = specs.map((spec) => {
@@ -150,7 +155,7 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
     planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
   }
-  return planned;
+  return shard === undefined ? planned : planned.map((p) => shardTask(p, shard));
 }
 
 async function shotPool(task: AnyTask, request: { k: number; data: string | undefined; seed: number | undefined; format: ShotFormat }): Promise<ShotRequest | undefined> {
@@ -173,7 +178,7 @@ function shotFormat(format: string | undefined): ShotFormat {
 function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunSettings {
   const defaults = config.defaults ?? {};
   return {
-    runId: options.runId ?? newRunId(),
+    runId: options.runId ?? `${newRunId()}${options.shard === undefined ? '' : shardSuffix(parseShard(options.shard))}`,
     outDir: resolve(options.out ?? defaults.out ?? 'runs'),
     temperature: options.temperature ?? defaults.temperature ?? 0,
     seed: options.seed ?? defaults.seed ?? 1234,
