@@ -3,7 +3,8 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
 import { ProviderError, parseRetryAfter } from './errors.js';
-import type { Completion, CompletionRequest, EndpointSpec, Provider } from './provider.js';
+import type { Completion, CompletionRequest, EndpointSpec, Provider, RateLimitSnapshot } from './provider.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -42,8 +43,11 @@ export class OpenAICompatibleProvider implements Provider {
     // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
     const lengthParam = this.endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
     let body: ChatCompletion;
+    let rateLimit: RateLimitSnapshot | undefined;
     try {
-      body = await this.client.chat.completions.create(
+      // withResponse: the same parsed body plus the Response, for its x-ratelimit-* headers
+      // (one Promise.all more per request; the headers are read only when present).
+      const { data, response } = await this.client.chat.completions.create(
         {
           model: this.endpoint.model,
           messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
@@ -54,7 +58,9 @@ export class OpenAICompatibleProvider implements Provider {
           ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
         },
         { signal, timeout: request.timeoutMs },
-      );
+      ).withResponse();
+      body = data;
+      rateLimit = parseRateLimitHeaders(response.headers);
     } catch (error) {
       if (request.signal?.aborted) throw error;
       throw classifyError(error, timedOut, request.timeoutMs);
@@ -62,7 +68,9 @@ export class OpenAICompatibleProvider implements Provider {
       clearTimeout(timer);
       request.signal?.removeEventListener('abort', stop);
     }
-    return readCompletion(body);
+    const completion = readCompletion(body);
+    if (rateLimit) completion.rateLimit = rateLimit;
+    return completion;
   }
 }
 
@@ -139,7 +147,8 @@ function classifyStatus(error: APIError): ProviderError {
   const code = typeof error.code === 'string' ? error.code : '';
   const type = typeof error.type === 'string' ? error.type : '';
   const message = `HTTP ${status}: ${error.message}`;
-  const options = { status, retryAfterMs: parseRetryAfter(error.headers) };
+  const rateLimit = parseRateLimitHeaders(error.headers);
+  const options = { status, retryAfterMs: parseRetryAfter(error.headers), ...(rateLimit ? { rateLimit } : {}) };
   if (status === 429) {
     if (code === 'insufficient_quota' || type === 'insufficient_quota') {
       return new ProviderError('quota', `${message} (quota exhausted: check the account's billing and limits)`, options);

@@ -55,6 +55,11 @@ export interface RunSettings {
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** Hard limits per server (`--rpm` / `--tpm`) for endpoints whose config sets none. */
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
+  /** Fail the run when failed items / attempted items exceed this fraction (`--max-error-rate`). */
+  maxErrorRate?: number | null;
 }
 
 export function planTask(

@@ -12,6 +12,7 @@ import { validateModels, oracleModel, type SimulatedModel } from './models.js';
 import { internalError, invalidRequest, modelNotFound, unknownUrl } from './openai-errors.js';
 import { BodyTooLargeError, readBody, replyStatus, sendReply, type Reply } from './reply.js';
 import { parseChatRequest, type ChatRequest, type PartialChatRequest } from './request.js';
+import { RequestRateLimit } from './rate-limit.js';
 
 export type { AnswerKey } from './answer-key.js';
 export type { FaultSpec } from './faults.js';
@@ -28,6 +29,10 @@ export interface SimulatorOptions {
   latencyMs?: number;
   /** If true, unknown model names get 404 model_not_found; if false they are served by an oracle. Default true. */
   strictModels?: boolean;
+  /** Enforce a requests-per-minute limit on chat completions, OpenAI-style (see `RequestRateLimit`). */
+  requestsPerMinute?: number;
+  /** Bucket size of that limit; default one second's worth. */
+  rateLimitBurst?: number;
 }
 
 export interface SimulatorStats {
@@ -38,6 +43,8 @@ export interface SimulatorStats {
   byStatus: Record<string, number>;
   /** When the first chat completion arrived (epoch ms): benchmarks measure a client's start-up with it. */
   firstChatCompletionAt: number | null;
+  /** When each request refused by the requests-per-minute limit arrived (epoch ms). */
+  rateLimitedAt: number[];
 }
 
 export interface SimulatorHandle {
@@ -74,12 +81,30 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   setMaxListeners(0, closing.signal);
   const sockets = new Set<Socket>();
   let stats = emptyStats();
+  const rateLimit =
+    options.requestsPerMinute === undefined
+      ? undefined
+      : new RequestRateLimit({ requestsPerMinute: options.requestsPerMinute, ...(options.rateLimitBurst === undefined ? {} : { burst: options.rateLimitBurst }) });
 
   const resolveModel = (name: string): SimulatedModel | undefined => models.get(name) ?? (strictModels ? undefined : oracleModel(name));
 
   async function chatCompletions(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
     stats.chatCompletions++;
     stats.firstChatCompletionAt ??= Date.now();
+    if (!rateLimit) return chatCompletionsWithinLimit(req);
+    // The limit is checked on arrival, upstream of everything else, as a gateway would.
+    const admitted = rateLimit.admit();
+    if (!admitted.allowed) {
+      stats.rateLimitedAt.push(Date.now());
+      req.resume();
+      return { reply: admitted.reply, latencyMs: 0 };
+    }
+    const routed = await chatCompletionsWithinLimit(req);
+    const { reply } = routed;
+    return reply.kind === 'json' ? { ...routed, reply: { ...reply, headers: { ...admitted.headers, ...reply.headers } } } : routed;
+  }
+
+  async function chatCompletionsWithinLimit(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
     // Taken on arrival, before the body is read, so concurrent requests consume faults in the
     // order they reached the server.
     const queuedFault = faults.takeQueued();
@@ -174,7 +199,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}/v1`,
-    stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
+    stats: () => ({ ...stats, byStatus: { ...stats.byStatus }, rateLimitedAt: [...stats.rateLimitedAt] }),
     resetStats: () => {
       stats = emptyStats();
     },
@@ -193,7 +218,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, chatCompletions: 0, byStatus: {}, firstChatCompletionAt: null };
+  return { requests: 0, chatCompletions: 0, byStatus: {}, firstChatCompletionAt: null, rateLimitedAt: [] };
 }
 
 function modelObject(id: string, created: number) {

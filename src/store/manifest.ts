@@ -58,6 +58,10 @@ export interface RunManifest {
   concurrency: number;
   timeout_ms: number;
   retry: RetryPolicy;
+  /** Adaptive concurrency and rate limits for this endpoint's server (`describeLimiter`). */
+  rate_limiting?: Record<string, unknown>;
+  /** `--max-error-rate`: the run fails above this fraction of failed items; null = no threshold. */
+  max_error_rate?: number | null;
   tasks: ManifestTask[];
   /** Set when the run stopped early: why, and how to resume. */
   stop_reason?: string;
