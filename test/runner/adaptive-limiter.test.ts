@@ -170,9 +170,11 @@ describe('AdaptiveLimiter', () => {
     limiter.release(probe, { ok: true, rateLimit: { limitRequests: 10, remainingRequests: 1, resetRequestsMs: 900 } });
     const granted = acquireMany(limiter, 5);
     await flush();
-    // One request of reserve: 1.5 in the bucket (1 + 50 ms of refill) allows none yet.
+    // Two requests of reserve: 1.5 in the bucket (1 + 50 ms of refill) allows none until it holds 3.
     expect(granted).toHaveLength(0);
-    await clock.advance(50);
+    await clock.advance(149);
+    expect(granted).toHaveLength(0);
+    await clock.advance(1);
     expect(granted).toHaveLength(1);
     await clock.advance(100);
     expect(granted).toHaveLength(2);
@@ -190,8 +192,8 @@ describe('AdaptiveLimiter', () => {
     const more = acquireMany(limiter, 1);
     await flush();
     expect(more).toHaveLength(0);
-    // Refill 10/s: 5 − 5 + 0.5 now; one more request plus the reserve of 1 after 150 ms more.
-    await clock.advance(149);
+    // Refill 10/s: 5 − 5 + 0.5 now; one more request plus the reserve of 2 after 250 ms more.
+    await clock.advance(249);
     expect(more).toHaveLength(0);
     await clock.advance(1);
     expect(more).toHaveLength(1);
