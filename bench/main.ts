@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bootstrapInterval, encodeLabelPairs, weightedF1Kernel } from '../src/stats/index.js';
 import { writeSyntheticFpb } from './synthetic.js';
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 
 const DIST = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(DIST, 'src/cli/main.js');
-const SIMULATOR = join(DIST, 'src/simulator/main.js');
 const BARE = join(DIST, 'bench/bare-client.js');
 const PROBE = join(DIST, 'bench/usage-probe.js');
 const MODEL = 'sim-bench';
@@ -38,32 +38,8 @@ interface Measured {
   activeMs: number;
 }
 
-interface SimulatorProcess {
-  url: string;
-  stats(): Promise<{ chatCompletions: number; firstChatCompletionAt: number | null; byStatus: Record<string, number> }>;
-  stop(): Promise<void>;
-}
-
 function startSimulator(latencyMs: number, answerKey: string | null): Promise<SimulatorProcess> {
-  const args = [SIMULATOR, '--port', '0', '--latency-ms', String(latencyMs), '--model', `${MODEL}:0.85:0.02:0.3`, ...(answerKey ? ['--answer-key', answerKey] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.stdout.once('data', (chunk: Buffer) => {
-      const url = /listening (\S+)/.exec(chunk.toString())?.[1];
-      if (!url) return reject(new Error(`simulator said: ${chunk.toString()}`));
-      const root = url.replace(/\/v1$/, '');
-      resolve({
-        url,
-        stats: async () => (await fetch(`${root}/_simulator/stats`)).json() as ReturnType<SimulatorProcess['stats']>,
-        stop: () =>
-          new Promise<void>((done) => {
-            child.once('exit', () => done());
-            child.kill('SIGTERM');
-          }),
-      });
-    });
-  });
+  return startSimulatorProcess(['--latency-ms', String(latencyMs), '--model', `${MODEL}:0.85:0.02:0.3`, ...(answerKey ? ['--answer-key', answerKey] : [])]);
 }
 
 /** Run a node script as its own process with the usage probe preloaded. */

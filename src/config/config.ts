@@ -51,6 +51,8 @@ const defaultsSchema = z
     concurrency: z.int().min(1).max(4096).optional(),
     timeout_ms: z.int().min(100).optional(),
     max_attempts: z.int().min(1).max(50).optional(),
+    /** Fail the run when more than this fraction of attempted items fail (`--max-error-rate`). */
+    max_error_rate: z.number().min(0).max(1).optional(),
     temperature: z.number().min(0).max(2).optional(),
     seed: z.int().optional(),
     out: z.string().min(1).optional(),

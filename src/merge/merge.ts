@@ -1,3 +1,4 @@
+import { sumCounts } from '../runner/error-gate.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { TaskAccumulator } from '../runner/aggregate.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
@@ -80,6 +81,9 @@ function writeMerged(model: string, runs: readonly ShardRun[], coverage: Coverag
   });
   const status: RunStatus = coverage.problems.length === 0 && accumulators.every(([, a]) => a.complete()) ? 'complete' : 'incomplete';
   const manifest = mergedManifest(runs, runId, status);
+  const taskResults = Object.fromEntries(
+    accumulators.map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: sumCounts(runs.map((run) => run.retriesByTask.get(id) ?? {})) }]),
+  );
   const results: RunResults = {
     schema: 1,
     run_id: runId,
@@ -87,7 +91,9 @@ function writeMerged(model: string, runs: readonly ShardRun[], coverage: Coverag
     simulated: first.model.simulated,
     status,
     scoring: first.scoring ?? 'generate',
-    tasks: Object.fromEntries(accumulators.map(([id, acc]) => [id, acc.result()])),
+    tasks: taskResults,
+    errors_by_kind: sumCounts(Object.values(taskResults).map((t) => t.errors_by_kind)),
+    retries_by_kind: sumCounts(Object.values(taskResults).map((t) => t.retries_by_kind)),
   };
   mkdirSync(paths.dir, { recursive: true });
   compactSamples(paths.samples, first.tasks.flatMap((t) => coverage.samples.get(t.id) ?? []));

@@ -13,6 +13,8 @@ export interface ShardRun {
   manifest: RunManifest;
   /** Latest record per (task, item, repeat), a success preferred over a later error. */
   samples: Map<string, SampleRecord>;
+  /** Retried attempts per task by error class, from the shard's results.json (not in the samples). */
+  retriesByTask: Map<string, Record<string, number>>;
 }
 
 const shardSchema = z.object({ index: z.int().min(0), count: z.int().min(1) });
@@ -54,7 +56,26 @@ export function readShardRun(dir: string): ShardRun {
   if (!manifest.shard) throw new UserError(`${dir}: not a shard run (its manifest has no "shard"; run it with --shard i/N). merge combines the shards of one sharded run.`);
   const unsharded = manifest.tasks.find((t) => !t.shard);
   if (unsharded) throw new InputError({ file: path, field: `tasks.${unsharded.id}.shard` }, 'missing: a shard run records, per task, the item ids of the whole plan and of its shard (the file was modified or damaged)');
-  return { dir, manifest, samples: readSamples(join(dir, 'samples.jsonl')).records };
+  return { dir, manifest, samples: readSamples(join(dir, 'samples.jsonl')).records, retriesByTask: readRetries(join(dir, 'results.json')) };
+}
+
+const countsSchema = z.record(z.string(), z.number());
+const retriesSchema = z.looseObject({ tasks: z.record(z.string(), z.looseObject({ retries_by_kind: countsSchema.optional() })) });
+
+/**
+ * Retry counts live only in results.json. A shard that stopped before writing it (or wrote an
+ * older one) contributes none: the counts describe what happened, the merged scores do not use them.
+ */
+function readRetries(path: string): Map<string, Record<string, number>> {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    return new Map();
+  }
+  const parsed = retriesSchema.safeParse(json);
+  if (!parsed.success) return new Map();
+  return new Map(Object.entries(parsed.data.tasks).map(([task, result]) => [task, result.retries_by_kind ?? {}]));
 }
 
 /** Every model folder under the given paths, grouped by model name (shards of one model merge together). */

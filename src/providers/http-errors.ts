@@ -1,4 +1,5 @@
 import { ProviderError, parseRetryAfter } from './errors.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 
 /**
  * An HTTP error response, as each client library reports it (the `openai` SDK's APIError, the
@@ -27,7 +28,8 @@ export function classifyHttpFailure(failure: HttpFailure): ProviderError {
   const code = failure.code ?? '';
   const type = failure.type ?? '';
   const message = `HTTP ${status}: ${failure.message}`;
-  const options = { status, retryAfterMs: parseRetryAfter(failure.headers) };
+  const rateLimit = parseRateLimitHeaders(failure.headers);
+  const options = { status, retryAfterMs: parseRetryAfter(failure.headers), ...(rateLimit ? { rateLimit } : {}) };
   if (status === 429) {
     if (code === 'insufficient_quota' || type === 'insufficient_quota') {
       return new ProviderError('quota', `${message} (quota exhausted: check the account's billing and limits)`, options);

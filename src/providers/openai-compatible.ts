@@ -6,6 +6,7 @@ import { UserError } from '../util/errors.js';
 import { ProviderError } from './errors.js';
 import { classifyHttpFailure, networkCause, withRequestTimeout } from './http-errors.js';
 import type { Completion, CompletionRequest, DecodingParams, EndpointSpec, Provider } from './provider.js';
+import { parseRateLimitHeaders } from './rate-limit-headers.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -29,13 +30,18 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
-    const body: ChatCompletion = await withRequestTimeout(
+    // withResponse: the same parsed body plus the Response, for its x-ratelimit-* headers
+    // (one Promise.all more per request; the headers are read only when present).
+    const { data, response } = await withRequestTimeout(
       request.timeoutMs,
       request.signal,
-      (signal) => this.client.chat.completions.create(chatRequestBody(this.endpoint, request.messages, request.decoding), { signal, timeout: request.timeoutMs }),
+      (signal) => this.client.chat.completions.create(chatRequestBody(this.endpoint, request.messages, request.decoding), { signal, timeout: request.timeoutMs }).withResponse(),
       (error, timedOut) => classifyError(error, timedOut, request.timeoutMs),
     );
-    return readCompletion(body);
+    const completion = readCompletion(data as ChatCompletion);
+    const rateLimit = parseRateLimitHeaders(response.headers);
+    if (rateLimit) completion.rateLimit = rateLimit;
+    return completion;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ModelRunOutcome } from '../runner/model-run.js';
 import { scoringOf } from '../store/manifest.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE } from './scoring-marker.js';
+import { formatCounts } from '../runner/error-gate.js';
 
 const SIMULATED_NOTE = 'SIMULATED: answers come from the project\'s local simulator (derived from gold labels with set error rates); these are not real model results.';
 
@@ -41,6 +42,10 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   for (const outcome of outcomes) {
     const note = outcome.stopReason ? ` — ${outcome.stopReason}` : '';
     lines.push(`- ${modelLabel(outcome)}: ${outcome.status}${note} (${outcome.requested} requests sent, ${outcome.resumed} samples resumed) → \`${outcome.paths.dir}\``);
+    const { errors_by_kind: failed = {}, retries_by_kind: retried = {} } = outcome.results;
+    if (Object.keys(failed).length > 0 || Object.keys(retried).length > 0) {
+      lines.push(`  - failed items by error class: ${formatCounts(failed)}; retried attempts: ${formatCounts(retried)}`);
+    }
   }
   lines.push('');
   return lines.join('\n');

@@ -23,6 +23,8 @@ import { runBatched, type BatchHooks } from './batch-run.js';
 import { assertNoOpenBatches } from './batch-state.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
+import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
+import { addCount, ErrorGate, sumCounts, type ErrorCounts } from './error-gate.js';
 
 export interface ModelRunDependencies {
   provider: Provider;
@@ -35,6 +37,8 @@ export interface ModelRunDependencies {
   retryHooks?: Pick<RetryHooks, 'sleep' | 'random' | 'onRetry'>;
   /** `--batch` runs: progress lines while waiting, and test seams (client, file limits). */
   batchHooks?: BatchHooks;
+  /** The server's adaptive limiter, shared with the run's other endpoints on it; default: one of its own. */
+  limiter?: SharedLimiter;
 }
 
 export interface ModelRunOutcome {
@@ -65,6 +69,9 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const endpoint = await withServedIdentity(configured, deps.provider, settings, deps);
   await writing(paths.dir, () => mkdir(paths.dir, { recursive: true }));
   const manifest = buildManifest(endpoint, tasks, settings);
+  const shared = deps.limiter ?? serverLimiters([endpoint], settings).get(endpoint.name)!;
+  manifest.rate_limiting = describeLimiter(shared);
+  manifest.max_error_rate = settings.maxErrorRate ?? null;
   const previous = readPreviousManifest(paths);
   if (previous) {
     const conflicts = resumeConflicts(previous, manifest);
@@ -87,7 +94,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const writer = await writing(paths.samples, () => new SampleWriter(paths.samples));
   const stop = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
-  const concurrency = endpoint.concurrency ?? settings.concurrency;
+  // As many workers as the server's ceiling; the limiter decides how many of them may send at once.
+  const concurrency = shared.limiter.ceiling;
   // Each request in flight listens for the stop; the default cap of 10 would warn at concurrency > 10.
   // A bound proportional to concurrency still flags a real listener leak.
   setMaxListeners(concurrency * 4 + 16, signal);
@@ -97,6 +105,9 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   let requested = 0;
   const servedModels = new Set(manifest.model.served_models);
   const fingerprints = new Set(manifest.model.system_fingerprints);
+  const retriesByTask = new Map<string, ErrorCounts>(tasks.map((t) => [t.task.id, {}]));
+  const gate = new ErrorGate(settings.maxErrorRate ?? null, tasks.reduce((sum, t) => sum + t.items.length * settings.repeats, 0));
+  let gateTripped = false;
 
   /** The request for one item: its messages, decoding parameters and cache key. */
   const prepare = (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest => {
@@ -124,6 +135,10 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       return undefined;
     }
     accumulators.get(planned.task.id)?.add(record);
+    if (record.error && gate.fail() && !gateTripped) {
+      gateTripped = true;
+      stop.abort();
+    }
     const { completion } = outcome;
     if (completion?.servedModel) servedModels.add(completion.servedModel);
     if (completion?.systemFingerprint) fingerprints.add(completion.systemFingerprint);
@@ -143,13 +158,25 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     if (!completion) {
       requested++;
       try {
+        const cost = expectedRequestTokens(messages, decoding.maxTokens);
+        const retries = retriesByTask.get(planned.task.id)!;
         const result = await withRetries(
+          // Each attempt holds a slot only while it is on the wire; retry sleeps are outside it.
           () =>
-            loglik
-              ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
-              : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
+            shared.limiter.run(cost, signal, () =>
+              loglik
+                ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
+                : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
+            ),
           settings.retry,
-          { ...deps.retryHooks, signal },
+          {
+            ...deps.retryHooks,
+            signal,
+            onRetry: (retried, attempt, delayMs) => {
+              addCount(retries, retried.kind);
+              deps.retryHooks?.onRetry?.(retried, attempt, delayMs);
+            },
+          },
         );
         completion = result.value;
         attempts = result.attempts;
@@ -206,10 +233,17 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     );
   }
 
-  const status: RunStatus = fatal ? 'failed' : deps.signal?.aborted ? 'interrupted' : [...accumulators.values()].every((a) => a.complete()) ? 'complete' : 'incomplete';
+  const taskResults = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: retriesByTask.get(id) ?? {} }]));
+  const errorsByKind = sumCounts(Object.values(taskResults).map((t) => t.errors_by_kind));
+  const attempted = Object.values(taskResults).reduce((sum, t) => sum + t.n_scored + t.n_errors, 0);
+  const failed = Object.values(errorsByKind).reduce((sum, n) => sum + n, 0);
+  const tooManyErrors = fatal ? undefined : gate.verdict(attempted, errorsByKind);
+  const status: RunStatus = fatal || tooManyErrors ? 'failed' : deps.signal?.aborted ? 'interrupted' : [...accumulators.values()].every((a) => a.complete()) ? 'complete' : 'incomplete';
   const stopReason = fatal
     ? `stopped: ${fatal.kind} error from the endpoint: ${fatal.message}`
-    : status === 'interrupted'
+    : tooManyErrors
+      ? `${gateTripped ? 'stopped early' : 'failed'}: ${tooManyErrors}`
+      : status === 'interrupted'
       ? 'interrupted by the user'
       : undefined;
   manifest.status = status;
@@ -224,7 +258,11 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     simulated: endpoint.simulated ?? false,
     status,
     scoring: settings.scoring ?? 'generate',
-    tasks: Object.fromEntries([...accumulators].map(([id, acc]) => [id, acc.result()])),
+    tasks: taskResults,
+    errors_by_kind: errorsByKind,
+    retries_by_kind: sumCounts(retriesByTask.values()),
+    ...(settings.maxErrorRate == null ? {} : { error_rate: { failed, attempted, max: settings.maxErrorRate, exceeded: tooManyErrors !== undefined } }),
+    rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...shared.limiter.stats() },
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));

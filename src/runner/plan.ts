@@ -63,6 +63,11 @@ export interface RunSettings {
   scoring?: ScoringMode;
   /** `--batch`: send every request through the OpenAI Batch API (half price, answers within 24 h). */
   batch?: boolean;
+  /** Hard limits per server (`--rpm` / `--tpm`) for endpoints whose config sets none. */
+  requestsPerMinute?: number | null;
+  tokensPerMinute?: number | null;
+  /** Fail the run when failed items / attempted items exceed this fraction (`--max-error-rate`). */
+  maxErrorRate?: number | null;
 }
 
 export function planTask(

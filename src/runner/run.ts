@@ -9,6 +9,7 @@ import { Progress, type ProgressMode } from './progress.js';
 import { RunLock } from '../store/lock.js';
 import { runDir } from '../store/layout.js';
 import type { RetryHooks } from './retry.js';
+import { serverLimiters } from './server-limiters.js';
 
 export interface RunDependencies {
   cache: ResponseCache;
@@ -19,8 +20,9 @@ export interface RunDependencies {
 }
 
 /**
- * Evaluate every endpoint on every planned task. Endpoints run side by side, each with its own
- * concurrency limit, so a slow GPU endpoint never holds back the GPT-4o reference or vice versa.
+ * Evaluate every endpoint on every planned task. Endpoints run side by side, each server with its
+ * own adaptive concurrency limit, so a slow GPU endpoint never holds back the GPT-4o reference or
+ * vice versa; endpoints on the same server share that server's limit.
  */
 export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: readonly PlannedTask[], settings: RunSettings, deps: RunDependencies): Promise<ModelRunOutcome[]> {
   const total = endpoints.length * tasks.reduce((sum, t) => sum + t.items.length, 0) * settings.repeats;
@@ -47,11 +49,14 @@ async function runModels(
   deps: RunDependencies,
   progress: Progress,
 ): Promise<ModelRunOutcome[]> {
+  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget.
+  const limiters = serverLimiters(endpoints, settings);
   const outcomes = await Promise.all(
     endpoints.map((endpoint, index) =>
       runModel(endpoint, tasks, settings, {
         provider: providers[index]!,
         cache: deps.cache,
+        limiter: limiters.get(endpoint.name)!,
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
         onResumed: (count) => progress.markSkipped(count),

@@ -1,7 +1,9 @@
 /**
  * Runs the simulator as its own process, for the demo and for manual poking with curl:
  *
- *   node dist/src/simulator/main.js --port 0 --latency-ms 50 [--model sim-x:0.8[:0.05[:0.3]]]... [--answer-key FILE]
+ *   node dist/src/simulator/main.js --port 0 --latency-ms 50 [--model sim-x:0.8[:0.05[:0.3]]]... [--answer-key FILE] [--rpm N]
+ *
+ * `--rpm N` enforces N chat completions per minute, OpenAI-style (`RequestRateLimit`).
  *
  * Prints exactly one line, `listening http://127.0.0.1:PORT/v1`, on stdout once it accepts
  * connections (callers parse it to learn the port) and serves until SIGTERM or SIGINT.
@@ -12,7 +14,7 @@ import { answerKeyFromTable, type AnswerKey } from './answer-key.js';
 import { DEMO_MODELS, type SimulatedModel } from './models.js';
 import { startSimulator } from './server.js';
 
-const USAGE = 'usage: main.js [--port N] [--latency-ms N] [--model NAME:ACCURACY[:UNPARSEABLE[:VERBOSE]]]... [--answer-key FILE]';
+const USAGE = 'usage: main.js [--port N] [--latency-ms N] [--model NAME:ACCURACY[:UNPARSEABLE[:VERBOSE]]]... [--answer-key FILE] [--rpm N]';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -22,6 +24,7 @@ async function main(argv: string[]): Promise<void> {
       'latency-ms': { type: 'string', default: '0' },
       model: { type: 'string', multiple: true },
       'answer-key': { type: 'string' },
+      rpm: { type: 'string' },
     },
     strict: true,
   });
@@ -32,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     latencyMs: parseNonNegativeInt('--latency-ms', values['latency-ms']),
     models,
     ...(answerKey ? { answerKey } : {}),
+    ...(values.rpm === undefined ? {} : { requestsPerMinute: parsePositiveInt('--rpm', values.rpm) }),
   });
   process.stdout.write(`listening ${handle.url}\n`);
 
@@ -62,6 +66,12 @@ function parseRate(spec: string, text: string): number {
 function parseNonNegativeInt(flag: string, text: string): number {
   const value = Number(text);
   if (!Number.isInteger(value) || value < 0) throw new Error(`${flag}: expected a non-negative integer, got "${text}"`);
+  return value;
+}
+
+function parsePositiveInt(flag: string, text: string): number {
+  const value = parseNonNegativeInt(flag, text);
+  if (value === 0) throw new Error(`${flag}: expected a positive integer, got "${text}"`);
   return value;
 }
 

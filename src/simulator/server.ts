@@ -15,6 +15,7 @@ import { internalError, invalidRequest, modelNotFound, unknownUrl } from './open
 import { BodyTooLargeError, readBody, replyStatus, sendReply, type Reply } from './reply.js';
 import { parseChatRequest, type ChatRequest, type PartialChatRequest } from './request.js';
 import { TgiRoutes, type TgiControls, type TgiOptions } from './tgi.js';
+import { RequestRateLimit } from './rate-limit.js';
 
 export type { AnswerKey } from './answer-key.js';
 export type { FaultSpec } from './faults.js';
@@ -39,6 +40,10 @@ export interface SimulatorOptions {
   azure?: AzureSimulatorOptions;
   /** How fast batches move through their statuses (Batch API); default one step per poll. */
   batchSchedule?: BatchSchedule;
+  /** Enforce a requests-per-minute limit on chat completions, OpenAI-style (see `RequestRateLimit`). */
+  requestsPerMinute?: number;
+  /** Bucket size of that limit; default one second's worth. */
+  rateLimitBurst?: number;
 }
 
 export interface SimulatorStats {
@@ -51,6 +56,8 @@ export interface SimulatorStats {
   byStatus: Record<string, number>;
   /** When the first chat completion arrived (epoch ms): benchmarks measure a client's start-up with it. */
   firstChatCompletionAt: number | null;
+  /** When each request refused by the requests-per-minute limit arrived (epoch ms). */
+  rateLimitedAt: number[];
 }
 
 export interface SimulatorHandle {
@@ -102,6 +109,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     maxBodyBytes: MAX_BODY_BYTES,
     onGenerate: () => stats.generate++,
   });
+  const rateLimit =
+    options.requestsPerMinute === undefined
+      ? undefined
+      : new RequestRateLimit({ requestsPerMinute: options.requestsPerMinute, ...(options.rateLimitBurst === undefined ? {} : { burst: options.rateLimitBurst }) });
 
   const resolveModel = (name: string): SimulatedModel | undefined => models.get(name) ?? (strictModels ? undefined : oracleModel(name));
 
@@ -109,6 +120,20 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   async function chatCompletions(req: IncomingMessage, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
     stats.chatCompletions++;
     stats.firstChatCompletionAt ??= Date.now();
+    if (!rateLimit) return chatCompletionsWithinLimit(req, deployment);
+    // The limit is checked on arrival, upstream of everything else, as a gateway would.
+    const admitted = rateLimit.admit();
+    if (!admitted.allowed) {
+      stats.rateLimitedAt.push(Date.now());
+      req.resume();
+      return { reply: admitted.reply, latencyMs: 0 };
+    }
+    const routed = await chatCompletionsWithinLimit(req, deployment);
+    const { reply } = routed;
+    return reply.kind === 'json' ? { ...routed, reply: { ...reply, headers: { ...admitted.headers, ...reply.headers } } } : routed;
+  }
+
+  async function chatCompletionsWithinLimit(req: IncomingMessage, deployment: string | undefined): Promise<{ reply: Reply; latencyMs: number }> {
     // Taken on arrival, before the body is read, so concurrent requests consume faults in the
     // order they reached the server.
     const queuedFault = faults.takeQueued();
@@ -220,7 +245,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   let closed: Promise<void> | undefined;
   return {
     url: `http://${host}:${address.port}/v1`,
-    stats: () => ({ ...stats, byStatus: { ...stats.byStatus } }),
+    stats: () => ({ ...stats, byStatus: { ...stats.byStatus }, rateLimitedAt: [...stats.rateLimitedAt] }),
     resetStats: () => {
       stats = emptyStats();
       batches.resetStats();
@@ -247,7 +272,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, chatCompletions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null };
+  return { requests: 0, chatCompletions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, rateLimitedAt: [] };
 }
 
 function modelObject(id: string, created: number) {

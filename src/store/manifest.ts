@@ -75,6 +75,10 @@ export interface RunManifest {
   retry: RetryPolicy;
   /** Absent in runs written before log-likelihood scoring existed: generate. */
   scoring?: ScoringMode;
+  /** Adaptive concurrency and rate limits for this endpoint's server (`describeLimiter`). */
+  rate_limiting?: Record<string, unknown>;
+  /** `--max-error-rate`: the run fails above this fraction of failed items; null = no threshold. */
+  max_error_rate?: number | null;
   tasks: ManifestTask[];
   /** Set when this run is one shard of a larger one (`--shard i/N`). */
   shard?: ShardSpec;

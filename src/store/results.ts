@@ -1,4 +1,5 @@
 import type { RunStatus, ScoringMode } from './manifest.js';
+import type { LimiterStats } from '../runner/adaptive-limiter.js';
 
 /** Per task, in `results.json`. Metric values are fractions; `null` when undefined (no items). */
 export interface TaskResult {
@@ -13,6 +14,8 @@ export interface TaskResult {
   /** Items never attempted (run interrupted or stopped by a fatal error). */
   n_not_attempted: number;
   errors_by_kind: Record<string, number>;
+  /** Attempts that failed and were retried in this session, by error class (e.g. 429s absorbed). */
+  retries_by_kind?: Record<string, number>;
   /** True when every planned item was scored. Metrics of an incomplete task cover the scored items only. */
   complete: boolean;
   n_cached: number;
@@ -30,4 +33,12 @@ export interface RunResults {
   /** How every number in this file was scored; absent in older runs (generate). */
   scoring?: ScoringMode;
   tasks: Record<string, TaskResult>;
+  /** Failed items over all tasks, by error class. */
+  errors_by_kind?: Record<string, number>;
+  /** Retried attempts over all tasks, by error class. */
+  retries_by_kind?: Record<string, number>;
+  /** `--max-error-rate`, when set, and whether the run stayed under it. */
+  error_rate?: { failed: number; attempted: number; max: number; exceeded: boolean };
+  /** What the server's adaptive limiter saw (shared by every endpoint of the run on that server). */
+  rate_limiting?: LimiterStats & { server: string; shared_by: string[] };
 }

@@ -51,6 +51,9 @@ export interface RunCommandOptions {
   batch?: boolean;
   /** `i/N`: run only shard i of N (src/runner/shard.ts). */
   shard?: string;
+  rpm?: number;
+  tpm?: number;
+  maxErrorRate?: number;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -77,6 +80,9 @@ export function registerRunCommand(program: Command): void {
     .option('--timeout-ms <n>', 'per-request time limit (default 120000)', positiveInt('--timeout-ms'))
     .option('--max-attempts <n>', 'attempts per request including retries (default 6)', positiveInt('--max-attempts', 50))
     .option('--repeats <n>', 'answers per item (default 1)', positiveInt('--repeats', 100))
+    .option('--rpm <n>', 'at most n requests per minute to each server (for endpoints whose config sets no requests_per_minute)', positiveInt('--rpm'))
+    .option('--tpm <n>', 'at most n tokens per minute to each server, counting prompt estimate + max tokens (for endpoints whose config sets no tokens_per_minute)', positiveInt('--tpm'))
+    .option('--max-error-rate <fraction>', 'fail the run (exit code 1) when more than this fraction of attempted items fail, e.g. 0.02', nonNegativeNumber('--max-error-rate', 1))
     .option('--no-cache', 'do not read or write the response cache')
     .option('--scoring <mode>', 'generate (default): score the generated answer; loglik: pick the most likely answer choice (classification and multiple-choice tasks, servers returning prompt log-probabilities: vLLM completions, TGI)', 'generate')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
@@ -190,6 +196,9 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? defaults.max_attempts ?? DEFAULT_RETRY_POLICY.maxAttempts },
     scoring: scoringMode(options.scoring),
     ...(options.batch ? { batch: true } : {}),
+    requestsPerMinute: options.rpm ?? null,
+    tokensPerMinute: options.tpm ?? null,
+    maxErrorRate: options.maxErrorRate ?? defaults.max_error_rate ?? null,
   };
 }
 

@@ -1,0 +1,70 @@
+import { normaliseBaseURL } from '../cache/cache-key.js';
+import type { EndpointSpec } from '../providers/provider.js';
+import { AdaptiveLimiter, LIMITER_POLICY, SYSTEM_CLOCK, type LimiterClock, type LimiterSettings } from './adaptive-limiter.js';
+import type { RunSettings } from './plan.js';
+
+/** One server's limiter and who shares it; `describe()` is what the manifest records. */
+export interface SharedLimiter {
+  /** The server, as its normalised first base URL. */
+  server: string;
+  limiter: AdaptiveLimiter;
+  /** Names of the run's endpoints that talk to this server. */
+  endpoints: string[];
+}
+
+/** The limiter settings as the manifest records them. */
+export function describeLimiter(shared: SharedLimiter) {
+  const { ceiling, requestsPerMinute, tokensPerMinute } = shared.limiter.settings;
+  return {
+    server: shared.server,
+    shared_by: shared.endpoints,
+    ceiling,
+    requests_per_minute: requestsPerMinute,
+    tokens_per_minute: tokensPerMinute,
+    policy: { ...LIMITER_POLICY },
+  };
+}
+
+/**
+ * One limiter per server for a whole run: endpoints whose first base URL is the same (e.g. 20
+ * LoRA checkpoints served by one vLLM) share one concurrency limit, one Retry-After pause and one
+ * rate budget. The shared ceiling is the largest concurrency configured among them (the server
+ * was declared able to take that many); the hard limits are the smallest configured (each one
+ * is a limit the user promised to keep for that server).
+ */
+export function serverLimiters(endpoints: readonly EndpointSpec[], settings: RunSettings, clock: LimiterClock = SYSTEM_CLOCK): Map<string, SharedLimiter> {
+  const groups = new Map<string, EndpointSpec[]>();
+  for (const endpoint of endpoints) {
+    const server = normaliseBaseURL(endpoint.baseURL);
+    groups.set(server, [...(groups.get(server) ?? []), endpoint]);
+  }
+  const byEndpoint = new Map<string, SharedLimiter>();
+  for (const [server, group] of groups) {
+    const shared: SharedLimiter = { server, limiter: new AdaptiveLimiter(groupSettings(group, settings), clock), endpoints: group.map((e) => e.name) };
+    for (const endpoint of group) byEndpoint.set(endpoint.name, shared);
+  }
+  return byEndpoint;
+}
+
+function groupSettings(group: readonly EndpointSpec[], settings: RunSettings): LimiterSettings {
+  const smallest = (values: (number | null | undefined)[]) => {
+    const given = values.filter((v): v is number => typeof v === 'number');
+    return given.length === 0 ? null : Math.min(...given);
+  };
+  return {
+    ceiling: Math.max(...group.map((e) => e.concurrency ?? settings.concurrency)),
+    requestsPerMinute: smallest(group.map((e) => e.rateLimits?.requestsPerMinute ?? settings.requestsPerMinute)),
+    tokensPerMinute: smallest(group.map((e) => e.rateLimits?.tokensPerMinute ?? settings.tokensPerMinute)),
+  };
+}
+
+/**
+ * Tokens a request will be charged by a token rate limit before it runs: the prompt estimated at
+ * 4 characters a token plus a few per message (OpenAI counts the same way on admission, then
+ * corrects), plus the answer's max tokens. Cheap enough for every request.
+ */
+export function expectedRequestTokens(messages: readonly { content: string }[], maxTokens: number): number {
+  let chars = 0;
+  for (const message of messages) chars += message.content.length;
+  return Math.ceil(chars / 4) + 4 * messages.length + 3 + maxTokens;
+}
