@@ -3,7 +3,12 @@ import type { ChatCompletion } from 'openai/resources/chat/completions';
 import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
 import { ProviderError, parseRetryAfter } from './errors.js';
-import type { Completion, CompletionRequest, EndpointSpec, Provider } from './provider.js';
+import { completionLogLikelihood } from './completion-loglikelihood.js';
+import { withDeadline } from './deadline.js';
+import { plainCompletion, samplingParams } from './plain-completion.js';
+import type { Completion, CompletionRequest, EndpointIdentity, EndpointSpec, LogLikelihoodRequest, LogLikelihoodResult, Provider } from './provider.js';
+import { ReplicaPool } from './replica-pool.js';
+import { agreedIdentity, servedModel } from './served-model.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -11,57 +16,64 @@ const PLACEHOLDER_KEY = 'EMPTY';
 /**
  * OpenAI chat completions through the official `openai` package: OpenAI itself (GPT-4o) and any
  * server that speaks the same protocol (vLLM, TGI's Messages API, llama.cpp) via `baseURL`.
+ * Also the plain completions route (`route: completions`), replicas of one checkpoint
+ * (`baseURLs`, see ReplicaPool), vLLM's /v1/models identity and log-likelihood scoring.
  * The SDK's own retries are off: the runner is the one retry layer.
  */
 export class OpenAICompatibleProvider implements Provider {
   readonly endpoint: EndpointSpec;
-  private readonly client: OpenAI;
+  private readonly replicas: ReplicaPool<OpenAI>;
 
   constructor(endpoint: EndpointSpec, env: NodeJS.ProcessEnv = process.env) {
     this.endpoint = endpoint;
     const apiKey = resolveApiKey(endpoint, env);
     registerSecret(apiKey);
-    this.client = new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000 });
+    const urls = endpoint.baseURLs && endpoint.baseURLs.length > 0 ? endpoint.baseURLs : [endpoint.baseURL];
+    this.replicas = new ReplicaPool(urls.map((url) => ({ url, target: new OpenAI({ apiKey, baseURL: url, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000 }) })));
   }
 
-  async complete(request: CompletionRequest): Promise<Completion> {
-    // One controller per request, its timer cleared as soon as the request settles: the
-    // AbortSignal.timeout/any pair would keep every finished request's signal and timer alive
-    // for the whole timeout, which at a thousand requests a second is most of the heap.
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`request timed out after ${request.timeoutMs} ms`));
-    }, request.timeoutMs);
-    const stop = () => controller.abort(request.signal?.reason);
-    request.signal?.addEventListener('abort', stop, { once: true });
-    const signal = controller.signal;
+  complete(request: CompletionRequest): Promise<Completion> {
+    const model = this.endpoint.model;
+    return this.send(request.timeoutMs, request.signal, (client, signal) =>
+      this.endpoint.route === 'completions' ? plainCompletion(client, model, request, signal) : this.chat(client, request, signal),
+    );
+  }
+
+  /** vLLM /v1/models; OpenAI's own API names no checkpoint revision, so it is not asked. */
+  async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
+    if (this.endpoint.provider !== 'openai-compatible') return null;
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    const targets = this.replicas.targets;
+    return agreedIdentity(targets, (index) =>
+      withDeadline(timeoutMs, signal, (s) => servedModel(targets[index]!.target, this.endpoint.model, s, timeoutMs), (e, timedOut) => classifyError(e, timedOut, timeoutMs)),
+    );
+  }
+
+  async logLikelihood(request: LogLikelihoodRequest): Promise<LogLikelihoodResult> {
+    if (this.endpoint.route !== 'completions') {
+      throw new UserError(`model "${this.endpoint.name}": log-likelihood scoring needs route: completions (echo + logprobs on /v1/completions)`);
+    }
+    return this.send(request.timeoutMs, request.signal, (client, signal) => completionLogLikelihood(client, this.endpoint.model, request, signal));
+  }
+
+  private send<T>(timeoutMs: number, outer: AbortSignal | undefined, call: (client: OpenAI, signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.replicas.run((client) => withDeadline(timeoutMs, outer, (signal) => call(client, signal), (e, timedOut) => classifyError(e, timedOut, timeoutMs)));
+  }
+
+  private async chat(client: OpenAI, request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
     const { decoding } = request;
     // OpenAI's own API prefers max_completion_tokens (required by reasoning models); servers
     // implementing the older protocol (vLLM, TGI, llama.cpp) know max_tokens.
     const lengthParam = this.endpoint.provider === 'openai' ? { max_completion_tokens: decoding.maxTokens } : { max_tokens: decoding.maxTokens };
-    let body: ChatCompletion;
-    try {
-      body = await this.client.chat.completions.create(
-        {
-          model: this.endpoint.model,
-          messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
-          temperature: decoding.temperature,
-          ...lengthParam,
-          ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
-          ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
-          ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
-        },
-        { signal, timeout: request.timeoutMs },
-      );
-    } catch (error) {
-      if (request.signal?.aborted) throw error;
-      throw classifyError(error, timedOut, request.timeoutMs);
-    } finally {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', stop);
-    }
+    const body: ChatCompletion = await client.chat.completions.create(
+      {
+        model: this.endpoint.model,
+        messages: request.messages.map((m) => ({ role: m.role, content: m.content })),
+        ...lengthParam,
+        ...samplingParams(decoding),
+      },
+      { signal, timeout: request.timeoutMs },
+    );
     return readCompletion(body);
   }
 }
