@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NO_CACHE } from '../../src/cache/response-cache.js';
+import { readLogLikelihoods } from '../../src/providers/completion-loglikelihood.js';
 import { ProviderError } from '../../src/providers/errors.js';
 import { OpenAICompatibleProvider } from '../../src/providers/openai-compatible.js';
 import type { EndpointSpec } from '../../src/providers/provider.js';
@@ -215,5 +216,53 @@ describe('what the server serves (GET /v1/models)', () => {
     } finally {
       await Promise.all([one.close(), two.close()]);
     }
+  });
+});
+
+describe('readLogLikelihoods', () => {
+  // "Answer:" + " up" / " sharply up", echoed with one generated token; offsets as vLLM reports them.
+  const prompt = 'Q: rates?\n\nAnswer:';
+  const texts = [`${prompt} up`, `${prompt} sharply up`];
+  const choice = (index: number, tokens: [string, number | null][]) => {
+    let offset = 0;
+    const text_offset = tokens.map(([t]) => {
+      const at = offset;
+      offset += t.length;
+      return at;
+    });
+    return { index, text: tokens.map(([t]) => t).join(''), finish_reason: 'length', logprobs: { tokens: tokens.map(([t]) => t), token_logprobs: tokens.map(([, lp]) => lp), text_offset } };
+  };
+  const body = {
+    model: 'm',
+    usage: { prompt_tokens: 12, completion_tokens: 2, total_tokens: 14 },
+    // Choices may come in any order: they are matched by index.
+    choices: [
+      choice(1, [['Q', null], [':', -1.5], [' rates', -2], ['?', -0.5], ['\n\n', -0.1], ['Answer', -0.2], [':', -0.3], [' sharply', -1.25], [' up', -0.5], ['\n', -9]]),
+      choice(0, [['Q', null], [':', -1.5], [' rates', -2], ['?', -0.5], ['\n\n', -0.1], ['Answer', -0.2], [':', -0.3], [' up', -0.75], ['.', -9]]),
+    ],
+  };
+
+  it('sums the tokens inside each continuation, leaving out the prompt and the generated token', () => {
+    expect(readLogLikelihoods(body, prompt, texts)).toEqual({ logprobs: [-0.75, -1.75], tokenCounts: [1, 2], usage: { promptTokens: 12, completionTokens: 2 }, servedModel: 'm' });
+  });
+
+  it('rejects bodies it cannot trust', () => {
+    const kind = (b: unknown) => {
+      try {
+        readLogLikelihoods(b, prompt, texts);
+        return 'ok';
+      } catch (error) {
+        return (error as ProviderError).kind;
+      }
+    };
+    expect(kind('not json')).toBe('malformed_response');
+    expect(kind({ ...body, choices: body.choices.slice(0, 1) })).toBe('malformed_response');
+    const nullInside = structuredClone(body);
+    (nullInside.choices[1]!.logprobs.token_logprobs as (number | null)[])[7] = null;
+    expect(kind(nullInside)).toBe('malformed_response');
+    // A server that ignores echo returns only the generated text.
+    const noEcho = structuredClone(body);
+    noEcho.choices[0]!.text = '.';
+    expect(kind(noEcho)).toBe('bad_request');
   });
 });
