@@ -63,6 +63,19 @@ describe('replicas of one checkpoint', () => {
     // The survivors took over the rest of the run.
     expect(answered(sims[0]!) + answered(sims[2]!)).toBeGreaterThanOrEqual(300 - answered(sims[1]!));
   });
+
+  it('starts with a replica that is down: asks the others what they serve and routes around it', async () => {
+    const sims = await startReplicas(2, 0);
+    await sims[0]!.close();
+    const endpoint = simEndpoint(sims[0]!, MODEL, { baseURLs: sims.map((s) => s.url) });
+    const [outcome] = await runEvaluation([endpoint], [{ ...planned, items: items.slice(0, 60) }], testSettings(tempDir(), 'down', { concurrency: 4 }), {
+      cache: NO_CACHE,
+      createProvider,
+    });
+    expect(outcome!.results.tasks[task.id]).toMatchObject({ n_scored: 60, n_errors: 0 });
+    expect(outcome!.endpoint.identity).toEqual({ modelId: MODEL, revision: '/models/replicated', source: 'vllm /v1/models' });
+    expect(answered(sims[1]!)).toBe(60);
+  });
 });
 
 describe('ReplicaPool', () => {
