@@ -5,7 +5,7 @@ import { UserError } from '../util/errors.js';
 import { ProviderError, parseRetryAfter } from './errors.js';
 import { completionLogLikelihood } from './completion-loglikelihood.js';
 import { withDeadline } from './deadline.js';
-import { plainCompletion, samplingParams } from './plain-completion.js';
+import { plainCompletion, readUsage, samplingParams } from './plain-completion.js';
 import type { Completion, CompletionRequest, EndpointIdentity, EndpointSpec, LogLikelihoodRequest, LogLikelihoodResult, Provider } from './provider.js';
 import { ReplicaPool } from './replica-pool.js';
 import { agreedIdentity, servedModel } from './served-model.js';
@@ -105,14 +105,10 @@ function readCompletion(body: unknown): Completion {
     throw new ProviderError('malformed_response', 'choices[0].message.content is missing');
   }
   if (typeof content !== 'string') throw new ProviderError('malformed_response', 'choices[0].message.content is not a string');
-  const usage = completion.usage;
   return {
     text: content,
     finishReason: choice.finish_reason ?? null,
-    usage:
-      usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
-        ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens }
-        : null,
+    usage: readUsage(completion.usage),
     servedModel: typeof completion.model === 'string' ? completion.model : null,
     systemFingerprint: typeof completion.system_fingerprint === 'string' ? completion.system_fingerprint : null,
   };
