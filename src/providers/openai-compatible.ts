@@ -4,21 +4,31 @@ import type { ChatMessage } from '../tasks/messages.js';
 import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
 import { ProviderError } from './errors.js';
+import { completionLogLikelihood } from './completion-loglikelihood.js';
 import { classifyHttpFailure, networkCause, withRequestTimeout } from './http-errors.js';
-import type { Completion, CompletionRequest, DecodingParams, EndpointSpec, Provider } from './provider.js';
+import { plainCompletion, readUsage, samplingParams } from './plain-completion.js';
+import type { Completion, CompletionRequest, DecodingParams, EndpointIdentity, EndpointSpec, LogLikelihoodRequest, LogLikelihoodResult, Provider } from './provider.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import { ReplicaPool } from './replica-pool.js';
+import { agreedIdentity, servedModel } from './served-model.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
 
 /**
  * OpenAI chat completions through the official `openai` package: OpenAI itself (GPT-4o) and any
- * server that speaks the same protocol (vLLM, TGI's Messages API, llama.cpp) via `baseURL`.
- * The SDK's own retries are off: the runner is the one retry layer.
+ * server that speaks the same protocol (vLLM, TGI's Messages API, llama.cpp) via `baseURL`, with
+ * vLLM's plain completions route, replicas and log-likelihoods. The SDK's own retries are off: the
+ * runner is the one retry layer.
  */
 export class OpenAICompatibleProvider implements Provider {
   readonly endpoint: EndpointSpec;
-  private readonly client: OpenAI;
+  private readonly replicas: ReplicaPool<OpenAI>;
+  /**
+   * Only on the completions route of an OpenAI-compatible server (vLLM: echo + logprobs): the runner
+   * checks for the method before a log-likelihood run starts, so a chat-only endpoint has none.
+   */
+  readonly logLikelihood?: (request: LogLikelihoodRequest) => Promise<LogLikelihoodResult>;
 
   /**
    * `client`: an already configured SDK client (e.g. `AzureOpenAI`, see ./azure.ts) that speaks the
@@ -26,18 +36,43 @@ export class OpenAICompatibleProvider implements Provider {
    */
   constructor(endpoint: EndpointSpec, env: NodeJS.ProcessEnv = process.env, client?: OpenAI) {
     this.endpoint = endpoint;
-    this.client = client ?? openAIClient(endpoint, env);
+    const urls = endpoint.baseURLs && endpoint.baseURLs.length > 0 ? endpoint.baseURLs : [endpoint.baseURL];
+    const clients = client ? [client] : urls.map((url) => openAIClient({ ...endpoint, baseURL: url }, env));
+    this.replicas = new ReplicaPool(clients.map((target, index) => ({ url: client ? endpoint.baseURL : urls[index]!, target })));
+    if (endpoint.provider === 'openai-compatible' && endpoint.route === 'completions') this.logLikelihood = (request) => this.scoreContinuations(request);
   }
 
-  async complete(request: CompletionRequest): Promise<Completion> {
+  complete(request: CompletionRequest): Promise<Completion> {
+    const model = this.endpoint.model;
+    return this.send(request.timeoutMs, request.signal, (client, signal) =>
+      this.endpoint.route === 'completions' ? plainCompletion(client, model, request, signal) : this.chat(client, request, signal),
+    );
+  }
+
+  /** vLLM /v1/models; OpenAI's own API names no checkpoint revision, so it is not asked. */
+  async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
+    if (this.endpoint.provider !== 'openai-compatible') return null;
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    const targets = this.replicas.targets;
+    return agreedIdentity(targets, (index) =>
+      withRequestTimeout(timeoutMs, signal, (s) => servedModel(targets[index]!.target, this.endpoint.model, s, timeoutMs), (e, timedOut) => classifyError(e, timedOut, timeoutMs)),
+    );
+  }
+
+  private scoreContinuations(request: LogLikelihoodRequest): Promise<LogLikelihoodResult> {
+    return this.send(request.timeoutMs, request.signal, (client, signal) => completionLogLikelihood(client, this.endpoint.model, request, signal));
+  }
+
+  private send<T>(timeoutMs: number, outer: AbortSignal | undefined, call: (client: OpenAI, signal: AbortSignal) => Promise<T>): Promise<T> {
+    return this.replicas.run((client) => withRequestTimeout(timeoutMs, outer, (signal) => call(client, signal), (e, timedOut) => classifyError(e, timedOut, timeoutMs)));
+  }
+
+  private async chat(client: OpenAI, request: CompletionRequest, signal: AbortSignal): Promise<Completion> {
     // withResponse: the same parsed body plus the Response, for its x-ratelimit-* headers
     // (one Promise.all more per request; the headers are read only when present).
-    const { data, response } = await withRequestTimeout(
-      request.timeoutMs,
-      request.signal,
-      (signal) => this.client.chat.completions.create(chatRequestBody(this.endpoint, request.messages, request.decoding), { signal, timeout: request.timeoutMs }).withResponse(),
-      (error, timedOut) => classifyError(error, timedOut, request.timeoutMs),
-    );
+    const { data, response } = await client.chat.completions
+      .create(chatRequestBody(this.endpoint, request.messages, request.decoding), { signal, timeout: request.timeoutMs })
+      .withResponse();
     const completion = readCompletion(data as ChatCompletion);
     const rateLimit = parseRateLimitHeaders(response.headers);
     if (rateLimit) completion.rateLimit = rateLimit;
@@ -56,11 +91,8 @@ export function chatRequestBody(endpoint: EndpointSpec, messages: readonly ChatM
   return {
     model: endpoint.model,
     messages: messages.map((m) => ({ role: m.role, content: m.content })),
-    temperature: decoding.temperature,
     ...lengthParam,
-    ...(decoding.topP === undefined ? {} : { top_p: decoding.topP }),
-    ...(decoding.seed === undefined ? {} : { seed: decoding.seed }),
-    ...(decoding.stop === undefined ? {} : { stop: decoding.stop }),
+    ...samplingParams(decoding),
   };
 }
 
@@ -100,14 +132,10 @@ export function readCompletion(body: unknown): Completion {
     throw new ProviderError('malformed_response', 'choices[0].message.content is missing');
   }
   if (typeof content !== 'string') throw new ProviderError('malformed_response', 'choices[0].message.content is not a string');
-  const usage = completion.usage;
   return {
     text: content,
     finishReason: choice.finish_reason ?? null,
-    usage:
-      usage && typeof usage.prompt_tokens === 'number' && typeof usage.completion_tokens === 'number'
-        ? { promptTokens: usage.prompt_tokens, completionTokens: usage.completion_tokens }
-        : null,
+    usage: readUsage(completion.usage),
     servedModel: typeof completion.model === 'string' ? completion.model : null,
     systemFingerprint: typeof completion.system_fingerprint === 'string' ? completion.system_fingerprint : null,
   };

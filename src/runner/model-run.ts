@@ -66,6 +66,8 @@ interface Job {
  */
 export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, deps: ModelRunDependencies): Promise<ModelRunOutcome> {
   const paths = modelRunPaths(settings.outDir, settings.runId, configured.name);
+  // Local files first: a damaged samples file is reported even when the server is unreachable.
+  const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
   const endpoint = await withServedIdentity(configured, deps.provider, settings, deps);
   await writing(paths.dir, () => mkdir(paths.dir, { recursive: true }));
   const manifest = buildManifest(endpoint, tasks, settings);
@@ -85,7 +87,6 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     manifest.model.system_fingerprints = previous.model.system_fingerprints;
   }
 
-  const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
   const accumulators = new Map(tasks.map((t) => [t.task.id, new TaskAccumulator(t.task, t.items.length * settings.repeats)]));
   for (const record of finished.values()) accumulators.get(record.task)?.add(record);
   deps.onResumed?.(finished.size);

@@ -9,6 +9,12 @@ export interface AnswerHints {
   correct(): string;
   /** A plausible wrong answer; `pick(n)` returns a deterministic integer in [0, n). */
   wrong(pick: (n: number) => number): string;
+  /**
+   * `hashMessages` of the chat prompt the key was built from. The completions route, which sees
+   * only the rendered plain-text prompt, seeds its draws with it, so a model answers an item the
+   * same way on both routes.
+   */
+  promptHash?: string;
 }
 
 /** Maps a prompt, exactly as sent, to the hints for answering it. */
@@ -44,11 +50,14 @@ function baseTaskId(id: string): string {
 }
 
 /** Every item of the sources with the key the simulator will find it under. */
-function* keyedItems(sources: readonly AnswerKeySource[]): Generator<{ task: AnyTask; item: TaskItem; key: string }> {
+function* keyedItems(sources: readonly AnswerKeySource[]): Generator<{ task: AnyTask; item: TaskItem; key: string; promptHash: string }> {
   for (const { task, items } of sources) {
     if (!task.simulate) continue;
     if (!task.dialogueOf) {
-      for (const item of items) yield { task, item, key: questionHash(task.buildMessages(item)) };
+      for (const item of items) {
+        const messages = task.buildMessages(item);
+        yield { task, item, key: questionHash(messages), promptHash: hashMessages(messages) };
+      }
       continue;
     }
     // Dialogue turns are keyed as asked with gold answers to the earlier turns; the assistant
@@ -57,7 +66,8 @@ function* keyedItems(sources: readonly AnswerKeySource[]): Generator<{ task: Any
     for (const item of items) {
       const dialogue = task.dialogueOf(item);
       const history = histories.get(dialogue) ?? [];
-      yield { task, item, key: dialogueTurnHash(task.buildMessages(item, history)) };
+      const messages = task.buildMessages(item, history);
+      yield { task, item, key: dialogueTurnHash(messages), promptHash: hashMessages(messages) };
       histories.set(dialogue, [...history, { item, output: task.renderAnswer(item) }]);
     }
   }
@@ -70,9 +80,9 @@ function* keyedItems(sources: readonly AnswerKeySource[]): Generator<{ task: Any
  */
 export function buildAnswerKey(sources: readonly AnswerKeySource[]): AnswerKey {
   const hintsByPrompt = new Map<string, AnswerHints>();
-  for (const { task, item, key } of keyedItems(sources)) {
+  for (const { task, item, key, promptHash } of keyedItems(sources)) {
     if (hintsByPrompt.has(key)) continue;
-    hintsByPrompt.set(key, { task: baseTaskId(task.id), correct: () => task.renderAnswer(item), wrong: (pick) => task.simulate!.wrong(item, pick) });
+    hintsByPrompt.set(key, { task: baseTaskId(task.id), correct: () => task.renderAnswer(item), wrong: (pick) => task.simulate!.wrong(item, pick), promptHash });
   }
   return keyFromMap(hintsByPrompt);
 }

@@ -1,5 +1,5 @@
 import { hashMessages, type ChatMessage } from '../tasks/messages.js';
-import type { AnswerKey } from './answer-key.js';
+import type { AnswerHints, AnswerKey } from './answer-key.js';
 import { hashInt, hashUniform, seededPicker } from './deterministic.js';
 import type { SimulatedModel } from './models.js';
 
@@ -23,15 +23,25 @@ const VERBOSE_TEMPLATES: readonly ((answer: string) => string)[] = [
  * - unparseable, then verbose: further independent draws from the same seed plus a purpose tag.
  */
 export function simulateAnswer(model: SimulatedModel, messages: readonly ChatMessage[], answerKey: AnswerKey | undefined): string {
-  const hints = answerKey?.lookup(messages);
+  return answerFromHints(model, answerKey?.lookup(messages), hashMessages(messages));
+}
+
+/** `simulateAnswer` once the question is identified; `promptHash` seeds every draw. */
+export function answerFromHints(model: SimulatedModel, hints: AnswerHints | undefined, promptHash: string): string {
   if (!hints) return UNKNOWN_PROMPT_ANSWER;
-  const seed = `${model.name}\n${hashMessages(messages)}`;
-  const accuracy = (hints.task === undefined ? undefined : model.accuracyByTask?.[hints.task]) ?? model.accuracy;
-  const answer = hashUniform(seed) < accuracy ? hints.correct() : hints.wrong(seededPicker(seed));
+  const seed = `${model.name}\n${promptHash}`;
+  const answer = underlyingAnswer(model, hints, promptHash);
   if (hashUniform(`${seed}\nunparseable`) < (model.unparseableRate ?? 0)) return UNPARSEABLE_ANSWER;
   if (hashUniform(`${seed}\nverbose`) < (model.verboseRate ?? 0)) {
     const template = VERBOSE_TEMPLATES[hashInt(`${seed}\nverbose-template`, VERBOSE_TEMPLATES.length)] as (answer: string) => string;
     return template(answer);
   }
   return answer;
+}
+
+/** The answer the model "believes", before phrasing: also the continuation it gives the highest log-probability. */
+export function underlyingAnswer(model: SimulatedModel, hints: AnswerHints, promptHash: string): string {
+  const seed = `${model.name}\n${promptHash}`;
+  const accuracy = (hints.task === undefined ? undefined : model.accuracyByTask?.[hints.task]) ?? model.accuracy;
+  return hashUniform(seed) < accuracy ? hints.correct() : hints.wrong(seededPicker(seed));
 }

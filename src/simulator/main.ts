@@ -14,7 +14,7 @@ import { answerKeyFromTable, type AnswerKey } from './answer-key.js';
 import { DEMO_MODELS, type SimulatedModel } from './models.js';
 import { startSimulator } from './server.js';
 
-const USAGE = 'usage: main.js [--port N] [--latency-ms N] [--model NAME:ACCURACY[:UNPARSEABLE[:VERBOSE]]]... [--answer-key FILE] [--rpm N]';
+const USAGE = 'usage: main.js [--port N] [--latency-ms N] [--model NAME:ACCURACY[:UNPARSEABLE[:VERBOSE]]]... [--answer-key FILE] [--rpm N] [--root NAME=PATH]... [--parent NAME=BASE]...';
 
 async function main(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -25,10 +25,21 @@ async function main(argv: string[]): Promise<void> {
       model: { type: 'string', multiple: true },
       'answer-key': { type: 'string' },
       rpm: { type: 'string' },
+      // What GET /v1/models reports, as vLLM does: weights path, and the base model of a LoRA adapter.
+      root: { type: 'string', multiple: true },
+      parent: { type: 'string', multiple: true },
     },
     strict: true,
   });
   const models = values.model?.map(parseModelSpec) ?? DEMO_MODELS.map((model) => ({ ...model }));
+  for (const [flag, field] of [['root', 'root'], ['parent', 'parent']] as const) {
+    for (const spec of values[flag] ?? []) {
+      const [name, value] = [spec.slice(0, spec.indexOf('=')), spec.slice(spec.indexOf('=') + 1)];
+      const model = models.find((m) => m.name === name);
+      if (!spec.includes('=') || !model || value === '') throw new Error(`--${flag} "${spec}": expected NAME=VALUE for a served model (${models.map((m) => m.name).join(', ')})`);
+      model[field] = value;
+    }
+  }
   const answerKey = values['answer-key'] === undefined ? undefined : await loadAnswerKey(values['answer-key']);
   const handle = await startSimulator({
     port: parseNonNegativeInt('--port', values.port),

@@ -18,6 +18,13 @@ export interface SimulatedModel {
   verboseRate?: number;
   /** Per-request delay in milliseconds; overrides the server default. */
   latencyMs?: number;
+  /**
+   * What GET /v1/models reports, as vLLM does: `root` is the weights the model was loaded from
+   * (default: the name), `parent` the base model of a LoRA adapter. A different root behind the
+   * same URL and name stands for a swapped checkpoint.
+   */
+  root?: string;
+  parent?: string;
 }
 
 /**

@@ -26,15 +26,9 @@ const ROLES = new Set(['system', 'developer', 'user', 'assistant', 'tool']);
 
 /** Validate like OpenAI does, with its wording, so clients see the errors they would in production. */
 export function parseChatRequest(bodyText: string, deployment?: string): ParsedChatRequest {
-  let body: unknown;
-  try {
-    body = JSON.parse(bodyText);
-  } catch {
-    return { ok: false, error: invalidJsonBody(), partial: { model: undefined, stream: false, includeUsage: false } };
-  }
-  if (!isRecord(body)) {
-    return { ok: false, error: invalidRequest(`Invalid body: expected a JSON object, but got ${describeType(body)} instead.`), partial: { model: undefined, stream: false, includeUsage: false } };
-  }
+  const read = readJsonObject(bodyText);
+  if (!read.ok) return { ok: false, error: read.error, partial: { model: undefined, stream: false, includeUsage: false } };
+  const body = read.body;
   // Azure takes the model from the URL's deployment; whatever the body says is ignored.
   if (deployment !== undefined) body.model = deployment;
   const stream = body.stream === true;
@@ -53,6 +47,18 @@ export function parseChatRequest(bodyText: string, deployment?: string): ParsedC
   const maxTokens = parseMaxTokens(body);
   if (typeof maxTokens === 'object') return fail(maxTokens);
   return { ok: true, request: { model: body.model, messages, stream, includeUsage, maxTokens } };
+}
+
+/** The request body as a JSON object, or the error OpenAI gives when it is not one. */
+export function readJsonObject(bodyText: string): { ok: true; body: Record<string, unknown> } | { ok: false; error: Reply } {
+  let body: unknown;
+  try {
+    body = JSON.parse(bodyText);
+  } catch {
+    return { ok: false, error: invalidJsonBody() };
+  }
+  if (!isRecord(body)) return { ok: false, error: invalidRequest(`Invalid body: expected a JSON object, but got ${describeType(body)} instead.`) };
+  return { ok: true, body };
 }
 
 function parseMessages(value: unknown): ChatMessage[] | Reply {
@@ -104,11 +110,11 @@ function parseMaxTokens(body: Record<string, unknown>): number | undefined | Rep
   return undefined;
 }
 
-function missing(param: string): Reply {
+export function missing(param: string): Reply {
   return invalidRequest(`Missing required parameter: '${param}'.`, param, 'missing_required_parameter');
 }
 
-function invalidType(param: string, expected: string, value: unknown): Reply {
+export function invalidType(param: string, expected: string, value: unknown): Reply {
   return invalidRequest(`Invalid type for '${param}': expected ${expected}, but got ${describeType(value)} instead.`, param, 'invalid_type');
 }
 

@@ -7,7 +7,7 @@ import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
 import { azureRoute, type AzureSimulatorOptions } from './azure.js';
 import { BatchEmulator, type BatchFault, type BatchSchedule, type BatchStats } from './batches.js';
-import { answerReply, countPromptTokens, limitAnswer } from './completion.js';
+import { answerReply, countPromptTokens, limitAnswer, type SimulatedAnswer } from './completion.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
 import { validateModels, oracleModel, type SimulatedModel } from './models.js';
@@ -16,6 +16,8 @@ import { BodyTooLargeError, readBody, replyStatus, sendReply, type Reply } from 
 import { parseChatRequest, type ChatRequest, type PartialChatRequest } from './request.js';
 import { TgiRoutes, type TgiControls, type TgiOptions } from './tgi.js';
 import { RequestRateLimit } from './rate-limit.js';
+import { answerTextCompletion, parseTextCompletionRequest, textFaultReply, textPromptTokens, type TextCompletionRequest } from './text-completions.js';
+import { sha256 } from '../util/hash.js';
 
 export type { AnswerKey } from './answer-key.js';
 export type { FaultSpec } from './faults.js';
@@ -52,6 +54,8 @@ export interface SimulatorStats {
   chatCompletions: number;
   /** TGI `POST /generate` requests. */
   generate: number;
+  /** Legacy completions (POST /v1/completions). */
+  completions: number;
   /** Responses by HTTP status ("200", "429", ...); hung requests have none. */
   byStatus: Record<string, number>;
   /** When the first chat completion arrived (epoch ms): benchmarks measure a client's start-up with it. */
@@ -116,11 +120,42 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   const resolveModel = (name: string): SimulatedModel | undefined => models.get(name) ?? (strictModels ? undefined : oracleModel(name));
 
+  /** What differs between the chat and the legacy completions route; the fault handling is shared. */
+  interface GenerationRoute<R extends { model: string }> {
+    parse(bodyText: string, deployment?: string): { ok: true; request: R } | { ok: false; error: Reply; partial: PartialChatRequest };
+    promptTokens(request: R): number;
+    /** Identifies the prompt for random faults (drawn per prompt and attempt). */
+    promptHash(request: R): string;
+    answer(model: SimulatedModel, request: R, promptTokens: number): Reply;
+    /** Render a fault that replaces only what the model says. */
+    faultAnswer(model: string, promptTokens: number, answer: SimulatedAnswer, format: PartialChatRequest, request: R | undefined): Reply;
+  }
+
+  const chatRoute: GenerationRoute<ChatRequest> = {
+    parse: parseChatRequest,
+    promptTokens: (request) => countPromptTokens(request.messages),
+    promptHash: (request) => hashMessages(request.messages),
+    answer: (model, request, promptTokens) => answerReply(request.model, promptTokens, limitAnswer(simulateAnswer(model, request.messages, options.answerKey), request.maxTokens), request),
+    faultAnswer: (model, promptTokens, answer, format) => answerReply(model, promptTokens, answer, format),
+  };
+
+  const textRoute: GenerationRoute<TextCompletionRequest> = {
+    parse: parseTextCompletionRequest,
+    promptTokens: textPromptTokens,
+    promptHash: (request) => sha256(request.prompts.join('\u0000')),
+    answer: (model, request) => answerTextCompletion(model, request, options.answerKey),
+    faultAnswer: (model, promptTokens, answer, _format, request) => textFaultReply(model, promptTokens, answer, request),
+  };
+
   /** `deployment`: Azure names the model in the URL, and the body's model is then ignored. */
-  async function chatCompletions(req: IncomingMessage, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
+  function chatCompletions(req: IncomingMessage, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
     stats.chatCompletions++;
+    return generation(req, chatRoute, deployment);
+  }
+
+  async function generation<R extends { model: string }>(req: IncomingMessage, route: GenerationRoute<R>, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
     stats.firstChatCompletionAt ??= Date.now();
-    if (!rateLimit) return chatCompletionsWithinLimit(req, deployment);
+    if (!rateLimit) return generationWithinLimit(req, route, deployment);
     // The limit is checked on arrival, upstream of everything else, as a gateway would.
     const admitted = rateLimit.admit();
     if (!admitted.allowed) {
@@ -128,12 +163,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       req.resume();
       return { reply: admitted.reply, latencyMs: 0 };
     }
-    const routed = await chatCompletionsWithinLimit(req, deployment);
+    const routed = await generationWithinLimit(req, route, deployment);
     const { reply } = routed;
     return reply.kind === 'json' ? { ...routed, reply: { ...reply, headers: { ...admitted.headers, ...reply.headers } } } : routed;
   }
 
-  async function chatCompletionsWithinLimit(req: IncomingMessage, deployment: string | undefined): Promise<{ reply: Reply; latencyMs: number }> {
+  async function generationWithinLimit<R extends { model: string }>(req: IncomingMessage, route: GenerationRoute<R>, deployment: string | undefined): Promise<{ reply: Reply; latencyMs: number }> {
     // Taken on arrival, before the body is read, so concurrent requests consume faults in the
     // order they reached the server.
     const queuedFault = faults.takeQueued();
@@ -144,30 +179,25 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       if (!(error instanceof BodyTooLargeError)) throw error;
       return { reply: invalidRequest(error.message, null, null, 413), latencyMs: 0 };
     }
-    const parsed = parseChatRequest(bodyText, deployment);
-    const format: PartialChatRequest = parsed.ok ? parsed.request : parsed.partial;
+    const parsed = route.parse(bodyText, deployment);
+    const format: PartialChatRequest = parsed.ok ? { stream: false, includeUsage: false, ...parsed.request } : parsed.partial;
     const modelName = format.model;
     const model = modelName === undefined ? undefined : resolveModel(modelName);
     const latencyMs = model?.latencyMs ?? defaultLatencyMs;
-    const promptTokens = parsed.ok ? countPromptTokens(parsed.request.messages) : 0;
+    const promptTokens = parsed.ok ? route.promptTokens(parsed.request) : 0;
 
     const faulted = (fault: FaultSpec): Reply => {
       const outcome = faultOutcome(fault, { model: modelName ?? 'unknown', authorization: req.headers.authorization, promptTokens });
-      return outcome.kind === 'reply' ? outcome.reply : answerReply(modelName ?? 'unknown', promptTokens, outcome.answer, format);
+      return outcome.kind === 'reply' ? outcome.reply : route.faultAnswer(modelName ?? 'unknown', promptTokens, outcome.answer, format, parsed.ok ? parsed.request : undefined);
     };
     // Injected faults stand for conditions upstream of request validation (rate limiter, proxy,
     // network), so they win even over a 400 the request deserves.
     if (queuedFault) return { reply: faulted(queuedFault), latencyMs };
     if (!parsed.ok) return { reply: parsed.error, latencyMs };
     if (!model) return { reply: modelNotFound(parsed.request.model), latencyMs };
-    const randomFault = faults.drawRandom(model.name, hashMessages(parsed.request.messages));
+    const randomFault = faults.drawRandom(model.name, route.promptHash(parsed.request));
     if (randomFault) return { reply: faulted(randomFault), latencyMs };
-    return { reply: answer(model, parsed.request, promptTokens), latencyMs };
-  }
-
-  function answer(model: SimulatedModel, request: ChatRequest, promptTokens: number): Reply {
-    const text = simulateAnswer(model, request.messages, options.answerKey);
-    return answerReply(request.model, promptTokens, limitAnswer(text, request.maxTokens), request);
+    return { reply: route.answer(model, parsed.request, promptTokens), latencyMs };
   }
 
   /** One Batch API line, answered exactly as the same body sent to /v1/chat/completions would be. */
@@ -175,11 +205,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const parsed = parseChatRequest(bodyText);
     if (!parsed.ok) return parsed.error;
     const model = resolveModel(parsed.request.model);
-    return model ? answer(model, parsed.request, countPromptTokens(parsed.request.messages)) : modelNotFound(parsed.request.model);
+    return model ? chatRoute.answer(model, parsed.request, chatRoute.promptTokens(parsed.request)) : modelNotFound(parsed.request.model);
   }, options.batchSchedule);
 
   function listModels(): Reply {
-    return { kind: 'json', status: 200, body: { object: 'list', data: options.models.map((model) => modelObject(model.name, startedAt)) } };
+    return { kind: 'json', status: 200, body: { object: 'list', data: options.models.map((model) => modelObject(model, startedAt, strictModels)) } };
   }
 
   async function route(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
@@ -192,6 +222,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (method === 'POST' && normalized === '/generate') return { reply: await tgi.generate(req), latencyMs: tgi.latencyMs(defaultLatencyMs) };
     if (method === 'GET' && normalized === '/info') return { reply: tgi.info(), latencyMs: 0 };
     if (method === 'POST' && normalized === '/v1/chat/completions') return chatCompletions(req);
+    if (method === 'POST' && normalized === '/v1/completions') {
+      stats.completions++;
+      return generation(req, textRoute);
+    }
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
     const azure = await azureRoute(req, url, { options: options.azure ?? {}, hasDeployment: (name) => resolveModel(name) !== undefined, chatCompletions });
     if (azure) return azure;
@@ -201,7 +235,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (method === 'GET' && normalized === '/_simulator/stats') return { reply: { kind: 'json', status: 200, body: { ...stats } }, latencyMs: 0 };
     if (method === 'GET' && normalized.startsWith('/v1/models/')) {
       const name = decodeURIComponent(normalized.slice('/v1/models/'.length));
-      const reply = models.has(name) ? { kind: 'json' as const, status: 200, body: modelObject(name, startedAt) } : modelNotFound(name);
+      const model = models.get(name);
+      const reply = model ? { kind: 'json' as const, status: 200, body: modelObject(model, startedAt, strictModels) } : modelNotFound(name);
       return { reply, latencyMs: 0 };
     }
     return { reply: unknownUrl(method, path), latencyMs: 0 };
@@ -272,9 +307,15 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, chatCompletions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, rateLimitedAt: [] };
+  return { requests: 0, chatCompletions: 0, completions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, rateLimitedAt: [] };
 }
 
-function modelObject(id: string, created: number) {
-  return { id, object: 'model', created, owned_by: 'finharness-simulator' };
+/**
+ * A model entry like vLLM's (`root`, `parent`, `max_model_len`). A lenient simulator answers any
+ * model name, as llama.cpp and TGI do, and like them lists no `root`: clients must not conclude
+ * from its listing that an unlisted name will fail.
+ */
+function modelObject(model: SimulatedModel, created: number, vllmStyle: boolean) {
+  const base = { id: model.name, object: 'model', created, owned_by: 'finharness-simulator' };
+  return vllmStyle ? { ...base, root: model.root ?? model.name, parent: model.parent ?? null, max_model_len: 8192 } : base;
 }

@@ -35,12 +35,14 @@ const MATRIX: { name: string; fault: FaultSpec; errorKind: ProviderErrorKind | n
   { name: 'empty content', fault: { kind: 'empty_content' }, errorKind: null, retried: false },
 ];
 
-describe('fault matrix: OpenAI-compatible endpoints', () => {
+// Both routes of an OpenAI-compatible server: chat, and the plain completions route (vLLM /v1/completions).
+describe.each(['chat', 'completions'] as const)('fault matrix: OpenAI-compatible endpoints, %s route', (route) => {
   let simulator: SimulatorHandle;
   let clean: Map<string, SampleRecord>;
+  const endpoint = () => simEndpoint(simulator, 'sim', { route });
   beforeAll(async () => {
     simulator = await fpbSimulator([{ name: 'sim', accuracy: 0.7, verboseRate: 0.3 }]);
-    const [outcome] = await runEvaluation([simEndpoint(simulator, 'sim')], [await plannedFpb()], settings('clean'), { cache: NO_CACHE, createProvider });
+    const [outcome] = await runEvaluation([endpoint()], [await plannedFpb()], settings('clean'), { cache: NO_CACHE, createProvider });
     clean = new Map(samplesOf(outcome!.paths.samples).map((s) => [s.item_id, s]));
   });
   afterAll(() => simulator.close());
@@ -49,8 +51,10 @@ describe('fault matrix: OpenAI-compatible endpoints', () => {
     it(name, async () => {
       simulator.clearFaults();
       simulator.setFaultRate('sim', 1 / 3, fault);
-      const [outcome] = await runEvaluation([simEndpoint(simulator, 'sim')], [await plannedFpb()], settings(name.replace(/\W+/g, '-')), { cache: NO_CACHE, createProvider });
+      const [outcome] = await runEvaluation([endpoint()], [await plannedFpb()], settings(name.replace(/\W+/g, '-')), { cache: NO_CACHE, createProvider });
       simulator.clearFaults();
+      // The route under test is the one the requests took.
+      expect(simulator.stats()[route === 'chat' ? 'completions' : 'chatCompletions']).toBe(0);
       const samples = samplesOf(outcome!.paths.samples);
       const result = outcome!.results.tasks.fpb!;
       // The run completes and accounts for every item: scored, or an error of the right class.
@@ -83,7 +87,7 @@ describe('fault matrix: OpenAI-compatible endpoints', () => {
     for (const kind of ['auth', 'quota'] as const) {
       simulator.clearFaults();
       simulator.setFaultRate('sim', 1, { kind });
-      const [outcome] = await runEvaluation([simEndpoint(simulator, 'sim')], [await plannedFpb()], settings(`fatal-${kind}`), { cache: NO_CACHE, createProvider });
+      const [outcome] = await runEvaluation([endpoint()], [await plannedFpb()], settings(`fatal-${kind}`), { cache: NO_CACHE, createProvider });
       simulator.clearFaults();
       expect(outcome!.status).toBe('failed');
       expect(outcome!.results.tasks.fpb).toMatchObject({ n_scored: 0, n_errors: 0, n_not_attempted: 40 });

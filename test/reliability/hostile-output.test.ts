@@ -136,6 +136,12 @@ describe('hostile model output: every parser', () => {
 async function startHostileServer(outputs: readonly string[]): Promise<{ url: string; close(): Promise<void> }> {
   let served = 0;
   const server: Server = createServer((req, res) => {
+    // Only chat completions: anything else (e.g. GET /v1/models) is a 404, as on servers without it.
+    if (req.method !== 'POST') {
+      res.writeHead(404, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ error: { message: 'not found', type: 'invalid_request_error', param: null, code: null } }));
+      return;
+    }
     let body = '';
     req.on('data', (chunk: Buffer) => (body += chunk.toString()));
     req.on('end', () => {

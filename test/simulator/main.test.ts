@@ -53,6 +53,18 @@ describe.skipIf(!existsSync(MAIN))('simulator main (separate process)', () => {
     expect(await exitCode(child)).toBe(0);
   });
 
+  it('reports --root and --parent in /v1/models, and refuses them for a model it does not serve', async () => {
+    const { child, url } = await launch(['--model', 'base:1', '--model', 'lora:1', '--root', 'base=/w/base', '--root', 'lora=/w/lora', '--parent', 'lora=base']);
+    const models: any = await (await fetch(`${url}/models`)).json();
+    expect(models.data.map((m: any) => [m.id, m.root, m.parent])).toEqual([
+      ['base', '/w/base', null],
+      ['lora', '/w/lora', 'base'],
+    ]);
+    child.kill('SIGTERM');
+    expect(await exitCode(child)).toBe(0);
+    await expect(launch(['--model', 'base:1', '--parent', 'other=base'])).rejects.toThrow(/--parent "other=base": expected NAME=VALUE/);
+  });
+
   it('takes models and a tabulated answer key from the command line', async () => {
     const task = fakeSentimentTask();
     const items = fakeItems(3);

@@ -1,0 +1,69 @@
+import type OpenAI from 'openai';
+import { NotFoundError } from 'openai';
+import { UserError } from '../util/errors.js';
+import { ProviderError } from './errors.js';
+import type { EndpointIdentity } from './provider.js';
+
+/** An entry of GET /v1/models as vLLM writes it: `root` is the weights path, `parent` the base model of a LoRA adapter. */
+interface ListedModel {
+  id?: unknown;
+  root?: unknown;
+  parent?: unknown;
+}
+
+/**
+ * What an OpenAI-compatible server says it serves under `model`, from GET /v1/models.
+ * - no /v1/models (404): null, the server does not say;
+ * - our model listed: its id, and vLLM's `root` (plus `parent` for a LoRA adapter) as revision;
+ * - a vLLM-style listing (entries carry `root`) without our model: not_found, since every request
+ *   would 404. Servers whose listing lacks `root` (llama.cpp, TGI's Messages API) answer whatever
+ *   model name they are sent, so a missing name there proves nothing and gives null.
+ */
+export async function servedModel(client: OpenAI, model: string, signal: AbortSignal, timeoutMs: number): Promise<EndpointIdentity | null> {
+  let listed: ListedModel[];
+  try {
+    const page = await client.models.list({ signal, timeout: timeoutMs });
+    listed = Array.isArray(page.data) ? (page.data as ListedModel[]) : [];
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+  const entry = listed.find((m) => m.id === model);
+  if (entry) return { modelId: model, revision: revisionOf(entry), source: 'vllm /v1/models' };
+  if (!listed.some((m) => m.root !== undefined)) return null;
+  const names = listed.map((m) => String(m.id)).slice(0, 20);
+  throw new ProviderError('not_found', `the server does not serve model "${model}" (GET /v1/models lists: ${names.join(', ') || 'nothing'}); check the model name`, { status: 404 });
+}
+
+function revisionOf(entry: ListedModel): string | null {
+  const root = typeof entry.root === 'string' && entry.root !== '' ? entry.root : null;
+  const parent = typeof entry.parent === 'string' && entry.parent !== '' ? entry.parent : null;
+  if (parent === null) return root;
+  return `${root ?? '?'} (adapter on ${parent})`;
+}
+
+/**
+ * Probe every replica; they must agree, or answers from different checkpoints would be pooled
+ * under one cache key. Replicas that cannot be reached right now are left out (the pool routes
+ * around them); any other failure, or no replica answering, is the caller's to handle.
+ */
+export async function agreedIdentity(replicas: readonly { url: string }[], probe: (index: number) => Promise<EndpointIdentity | null>): Promise<EndpointIdentity | null> {
+  const settled = await Promise.allSettled(replicas.map((_, index) => probe(index)));
+  const answered: { url: string; identity: EndpointIdentity | null }[] = [];
+  let unreachable: unknown;
+  settled.forEach((outcome, index) => {
+    if (outcome.status === 'fulfilled') answered.push({ url: replicas[index]!.url, identity: outcome.value });
+    else if (outcome.reason instanceof ProviderError && ['connection', 'timeout'].includes(outcome.reason.kind)) unreachable ??= outcome.reason;
+    else throw outcome.reason;
+  });
+  if (answered.length === 0) throw unreachable;
+  const describe = (identity: EndpointIdentity | null) => (identity ? `${identity.modelId} @ ${identity.revision ?? 'no revision'}` : 'no identity');
+  const first = answered[0]!;
+  const differing = answered.find((a) => describe(a.identity) !== describe(first.identity));
+  if (differing) {
+    throw new UserError(
+      `replicas must serve the same checkpoint: ${answered.map((a) => `${a.url} serves ${describe(a.identity)}`).join('; ')}`,
+    );
+  }
+  return first.identity;
+}
