@@ -3,22 +3,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { UserError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { groupBy } from '../util/group-by.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { redactSecrets } from '../util/secrets.js';
-import { responseCacheKey } from '../cache/cache-key.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
-import type { Completion, DecodingParams, EndpointSpec, Provider } from '../providers/provider.js';
-import { hashMessages } from '../tasks/messages.js';
-import { buildFewShotMessages } from '../tasks/fewshot.js';
+import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { TaskAccumulator } from './aggregate.js';
-import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
+import { endpointPrice } from '../cost/endpoint-price.js';
+import { sumCostTotals } from '../cost/totals.js';
+import type { PlannedTask, RunSettings } from './plan.js';
+import { pendingJobs, prepareRequest, successfulSamples, type Job } from './requests.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
 export interface ModelRunDependencies {
@@ -43,13 +42,6 @@ export interface ModelRunOutcome {
   resumed: number;
 }
 
-/** One unit of scheduling: a single item, or all turns of one dialogue (asked in order). */
-interface Job {
-  planned: PlannedTask;
-  turns: readonly TaskItem[];
-  repeat: number;
-}
-
 /**
  * Runs every planned (task, item, repeat) for one endpoint, resuming from what its run folder
  * already holds. Each finished sample is appended to samples.jsonl as it arrives; results.json
@@ -62,19 +54,15 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const manifest = buildManifest(endpoint, tasks, settings);
   const previous = readPreviousManifest(paths);
   if (previous) {
-    const conflicts = resumeConflicts(previous, manifest);
-    if (conflicts.length > 0) {
-      throw new UserError(
-        `cannot resume run "${settings.runId}" for model "${endpoint.name}": its settings differ from the original run:\n  - ${conflicts.join('\n  - ')}\nStart a new run (without --run-id), or repeat the original settings.`,
-      );
-    }
+    assertResumable(previous, manifest, settings.runId, endpoint.name);
     manifest.started_at = previous.started_at;
     manifest.model.served_models = previous.model.served_models;
     manifest.model.system_fingerprints = previous.model.system_fingerprints;
   }
 
   const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
-  const accumulators = new Map(tasks.map((t) => [t.task.id, new TaskAccumulator(t.task, t.items.length * settings.repeats)]));
+  const price = endpointPrice(endpoint, settings.prices);
+  const accumulators = new Map(tasks.map((t) => [t.task.id, new TaskAccumulator(t.task, t.items.length * settings.repeats, price)]));
   for (const record of finished.values()) accumulators.get(record.task)?.add(record);
   deps.onResumed?.(finished.size);
 
@@ -97,15 +85,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const askItem = async (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): Promise<SampleRecord | undefined> => {
     if (signal.aborted) return undefined;
     const { task } = planned;
-    const messages = buildFewShotMessages(task, item, shotsFor(task, planned.shots, item), history, planned.shots?.format);
-    const decoding: DecodingParams = {
-      temperature: settings.temperature,
-      maxTokens: planned.maxTokens ?? settings.maxTokens ?? task.maxTokens,
-      ...(settings.topP === null ? {} : { topP: settings.topP }),
-      ...(settings.seed === null ? {} : { seed: settings.seed }),
-    };
-    const messagesHash = hashMessages(messages);
-    const key = responseCacheKey(endpoint, messagesHash, decoding, repeat);
+    const { messages, decoding, messagesHash, key } = prepareRequest(endpoint, planned, item, repeat, history, settings);
     const started = performance.now();
     let completion = deps.cache.get(key);
     const cached = completion !== undefined;
@@ -188,13 +168,16 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   manifest.model.served_models = [...servedModels].sort();
   manifest.model.system_fingerprints = [...fingerprints].sort();
   if (stopReason) manifest.stop_reason = stopReason;
+  const taskResults = Object.fromEntries([...accumulators].map(([id, acc]) => [id, acc.result()]));
   const results: RunResults = {
     schema: 1,
     run_id: settings.runId,
     model: endpoint.name,
     simulated: endpoint.simulated ?? false,
     status,
-    tasks: Object.fromEntries([...accumulators].map(([id, acc]) => [id, acc.result()])),
+    tasks: taskResults,
+    price,
+    totals: sumCostTotals(Object.values(taskResults).map((t) => t.cost)),
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
@@ -220,6 +203,16 @@ async function withServedIdentity(endpoint: EndpointSpec, provider: Provider, se
   }
 }
 
+/** A run is resumed only with the settings it started with (shared by the run and `--dry-run`). */
+export function assertResumable(previous: RunManifest, manifest: RunManifest, runId: string, model: string): void {
+  const conflicts = resumeConflicts(previous, manifest);
+  if (conflicts.length > 0) {
+    throw new UserError(
+      `cannot resume run "${runId}" for model "${model}": its settings differ from the original run:\n  - ${conflicts.join('\n  - ')}\nStart a new run (without --run-id), or repeat the original settings.`,
+    );
+  }
+}
+
 /** File-system failures on run files become one clear message naming the file. */
 async function onDisk<T>(path: string, verb: 'read' | 'write', action: () => T | Promise<T>): Promise<T> {
   try {
@@ -232,7 +225,7 @@ async function onDisk<T>(path: string, verb: 'read' | 'write', action: () => T |
 
 const writing = <T>(path: string, action: () => T | Promise<T>): Promise<T> => onDisk(path, 'write', action);
 
-function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings): RunManifest {
+export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings): RunManifest {
   return {
     schema: 1,
     harness: harnessInfo(),
@@ -268,7 +261,7 @@ function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], se
   };
 }
 
-function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {
+export function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {
   if (!existsSync(paths.manifest)) return undefined;
   try {
     return JSON.parse(readFileSync(paths.manifest, 'utf8')) as RunManifest;
@@ -285,26 +278,9 @@ function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {
 function loadFinishedSamples(path: string): Map<string, SampleRecord> {
   const onDisk = readSamples(path);
   repairTail(path, onDisk.tornTailBytes);
-  const finished = new Map([...onDisk.records].filter(([, record]) => record.error === null));
+  const finished = successfulSamples(onDisk.records);
   if (onDisk.superseded > 0 || finished.size < onDisk.records.size) compactSamples(path, finished.values());
   return finished;
-}
-
-function* pendingJobs(tasks: readonly PlannedTask[], repeats: number, finished: ReadonlyMap<string, SampleRecord>): Generator<Job> {
-  for (const planned of tasks) {
-    for (const turns of schedulingUnits(planned)) {
-      for (let repeat = 0; repeat < repeats; repeat++) {
-        if (turns.some((item) => !finished.has(sampleKey(planned.task.id, item.id, repeat)))) yield { planned, turns, repeat };
-      }
-    }
-  }
-}
-
-/** Items one by one, or for dialogue tasks the turns of each dialogue together, in dataset order. */
-function schedulingUnits({ task, items }: PlannedTask): TaskItem[][] {
-  const dialogueOf = task.dialogueOf?.bind(task);
-  if (!dialogueOf) return items.map((item) => [item]);
-  return [...groupBy(items, dialogueOf).values()];
 }
 
 /**

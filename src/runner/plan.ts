@@ -1,6 +1,7 @@
 import type { LoadedDataset } from '../data/dataset.js';
 import type { AnyTask, TaskItem } from '../tasks/task.js';
 import type { RetryPolicy } from './retry.js';
+import type { PriceTable } from '../cost/prices.js';
 import { evaluatedQuestionGuard, selectShots, selectShotsPerGroup, type ShotFormat } from '../tasks/fewshot.js';
 
 /** Few-shot demonstrations: the same k items, chosen once from a pool with a seed, for every model. */
@@ -55,6 +56,8 @@ export interface RunSettings {
   concurrency: number;
   timeoutMs: number;
   retry: RetryPolicy;
+  /** The config's `prices:`; the built-in defaults apply to models it does not name. */
+  prices?: PriceTable;
 }
 
 export function planTask(

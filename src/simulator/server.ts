@@ -5,7 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
-import { answerReply, countPromptTokens, limitAnswer } from './completion.js';
+import { answerReply, limitAnswer } from './completion.js';
+import { countPromptTokens, loadSimulatorTokenizer } from './tokens.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
 import { validateModels, oracleModel, type SimulatedModel } from './models.js';
@@ -64,6 +65,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
   validateModels(options.models);
+  await loadSimulatorTokenizer();
   const models = new Map(options.models.map((model) => [model.name, model]));
   const strictModels = options.strictModels ?? true;
   const defaultLatencyMs = options.latencyMs ?? 0;

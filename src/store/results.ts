@@ -1,4 +1,6 @@
 import type { RunStatus } from './manifest.js';
+import type { ResolvedPrice } from '../cost/prices.js';
+import type { CostTotals } from '../cost/totals.js';
 
 /** Per task, in `results.json`. Metric values are fractions; `null` when undefined (no items). */
 export interface TaskResult {
@@ -16,7 +18,10 @@ export interface TaskResult {
   /** True when every planned item was scored. Metrics of an incomplete task cover the scored items only. */
   complete: boolean;
   n_cached: number;
+  /** Tokens of every answer, cached ones included. */
   usage: { prompt_tokens: number; completion_tokens: number };
+  /** Requests sent vs cached answers, their tokens and dollars (src/cost/totals.ts). */
+  cost: CostTotals;
   metrics: Record<string, number | null>;
   details?: Record<string, unknown>;
 }
@@ -28,4 +33,8 @@ export interface RunResults {
   simulated: boolean;
   status: RunStatus;
   tasks: Record<string, TaskResult>;
+  /** The price the costs were computed with; null when the model has none (costs are then null). */
+  price: ResolvedPrice | null;
+  /** Sum over tasks. */
+  totals: CostTotals;
 }

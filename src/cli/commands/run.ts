@@ -45,6 +45,7 @@ export interface RunCommandOptions {
   repeats?: number;
   cache?: boolean;
   progress?: ProgressMode | 'auto';
+  dryRun?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -73,7 +74,12 @@ export function registerRunCommand(program: Command): void {
     .option('--repeats <n>', 'answers per item (default 1)', positiveInt('--repeats', 100))
     .option('--no-cache', 'do not read or write the response cache')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
+    .option('--dry-run', 'estimate requests, tokens and cost of this run without sending or writing anything')
     .action(async (options: RunCommandOptions) => {
+      if (options.dryRun) {
+        process.stdout.write(await executeDryRun(options));
+        return;
+      }
       const outcomes = await executeRun(options);
       process.stdout.write(formatRunSummary(outcomes));
       if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) process.exitCode = 1;
@@ -82,11 +88,7 @@ export function registerRunCommand(program: Command): void {
 
 /** Parse options into a plan, run it with Ctrl-C handling, return each model's outcome. */
 export async function executeRun(options: RunCommandOptions, extraEndpoints: readonly EndpointSpec[] = []): Promise<ModelRunOutcome[]> {
-  const config = loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
-  const endpoints = [...options.model.map((spec) => resolveEndpoint(spec, config)), ...extraEndpoints];
-  assertDistinctNames(endpoints);
-  const tasks = await planTasks(options, config);
-  const settings = runSettings(options, config);
+  const { endpoints, tasks, settings } = await planRun(options, extraEndpoints);
   const cache = options.cache === false ? NO_CACHE : SqliteResponseCache.openInDir(cacheDir());
   const interrupt = new AbortController();
   const onSignal = () => {
@@ -115,6 +117,22 @@ export async function executeRun(options: RunCommandOptions, extraEndpoints: rea
     process.off('SIGTERM', onSignal);
     cache.close();
   }
+}
+
+/** Config, endpoints, tasks and settings: everything a run (or its dry run) does before the first request. */
+async function planRun(options: RunCommandOptions, extraEndpoints: readonly EndpointSpec[] = []) {
+  const config = loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
+  const endpoints = [...options.model.map((spec) => resolveEndpoint(spec, config)), ...extraEndpoints];
+  assertDistinctNames(endpoints);
+  const tasks = await planTasks(options, config);
+  return { endpoints, tasks, settings: runSettings(options, config) };
+}
+
+/** `--dry-run`: the same plan as `executeRun`, estimated (src/cost/estimate.ts) instead of run. */
+export async function executeDryRun(options: RunCommandOptions): Promise<string> {
+  const { endpoints, tasks, settings } = await planRun(options);
+  const [{ estimateRun }, { formatDryRun }] = await Promise.all([import('./dry-run.js'), import('../../report/dry-run.js')]);
+  return formatDryRun(await estimateRun(endpoints, tasks, settings, options.cache !== false), settings.runId);
 }
 
 /** Task specs from --task and --suite, in order, without repeats. */
@@ -178,6 +196,7 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     concurrency: options.concurrency ?? defaults.concurrency ?? 8,
     timeoutMs: options.timeoutMs ?? defaults.timeout_ms ?? 120_000,
     retry: { ...DEFAULT_RETRY_POLICY, maxAttempts: options.maxAttempts ?? defaults.max_attempts ?? DEFAULT_RETRY_POLICY.maxAttempts },
+    ...(config.prices ? { prices: config.prices } : {}),
   };
 }
 
