@@ -26,10 +26,12 @@ export interface ResolvedPrice extends ModelPrice {
 export const DEFAULT_BATCH_DISCOUNT = 0.5;
 
 /**
- * OpenAI list prices (standard tier, text tokens), from https://openai.com/api/pricing as of the
- * date below. They change; a config `prices:` entry with the same name overrides them.
+ * OpenAI list prices (standard tier, text tokens, USD per 1M) as published on
+ * https://openai.com/api/pricing, checked on the date below against copies of that page: gpt-4o
+ * $2.50 in / $10.00 out ($1.25 cached input), gpt-4o-mini $0.15 / $0.60 ($0.075 cached), Batch
+ * API 50% off both. Prices change: a config `prices:` entry with the same name overrides these.
  * Dated snapshots (gpt-4o-2024-08-06) take their family's price unless listed themselves:
- * gpt-4o-2024-05-13 is, because it kept the launch price.
+ * gpt-4o-2024-05-13 is, because it kept the launch price ($5 / $15).
  */
 export const DEFAULT_PRICES_AS_OF = '2026-11-21';
 export const DEFAULT_PRICES: PriceTable = {

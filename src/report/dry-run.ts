@@ -22,10 +22,15 @@ export function formatDryRun(estimates: readonly ModelEstimate[], runId: string)
     const tokens = estimate.exact ? `tokens counted with ${estimate.tokenizer} and OpenAI's chat framing` : `no tokenizer for this model, tokens estimated as ${estimate.tokenizer}`;
     const { price } = estimate;
     const priced = price
-      ? `priced as ${price.matched} (${price.source === 'default' ? `built-in list price as of ${DEFAULT_PRICES_AS_OF}` : 'config'}: $${price.input_per_million} / $${price.output_per_million} per 1M input / output tokens${estimate.batch ? `, Batch API ${Math.round(price.batch_discount * 100)}% off` : ''})`
+      ? `priced as ${price.matched} (${price.source === 'default' ? `built-in list price as of ${DEFAULT_PRICES_AS_OF}` : 'config'}: ${rate(price.input_per_million)} / ${rate(price.output_per_million)} per 1M input / output tokens${estimate.batch ? `, Batch API ${Math.round(price.batch_discount * 100)}% off` : ''})`
       : 'no price: add one under `prices:` in the config';
     lines.push(`- ${estimate.model}: ${tokens}; ${priced}.`);
   }
   lines.push('', '_Expected completion tokens: each item\'s gold answer as the task writes it, capped at max tokens; verbose models write more, never beyond max tokens._', '');
   return lines.join('\n');
+}
+
+/** A list price as published: $2.50, $0.15, $0.075. */
+function rate(dollars: number): string {
+  return `$${Number(dollars.toFixed(2)) === dollars ? dollars.toFixed(2) : String(dollars)}`;
 }

@@ -31,15 +31,27 @@ export function countTextTokens(text: string): number {
   return text === '' ? 0 : loaded().countTokens(text, PLAIN_TEXT);
 }
 
-const roleTokens = new Map<string, number>();
+/**
+ * Counts of recent message texts. Most of a prompt repeats from request to request (the system
+ * message, the instructions, few-shot demonstrations, a dialogue's earlier turns), and a load test
+ * sends the same prompts again; counting each text once keeps the simulator near its old speed.
+ * Bounded: cleared when full.
+ */
+const MEMO_LIMIT = 8192;
+const memo = new Map<string, number>();
+
+function countMessageText(text: string): number {
+  let count = memo.get(text);
+  if (count === undefined) {
+    if (memo.size >= MEMO_LIMIT) memo.clear();
+    memo.set(text, (count = countTextTokens(text)));
+  }
+  return count;
+}
 
 export function countPromptTokens(messages: readonly { role: string; content: string }[]): number {
   let total = REPLY_PRIMING_TOKENS;
-  for (const message of messages) {
-    let role = roleTokens.get(message.role);
-    if (role === undefined) roleTokens.set(message.role, (role = countTextTokens(message.role)));
-    total += TOKENS_PER_MESSAGE + role + countTextTokens(message.content);
-  }
+  for (const message of messages) total += TOKENS_PER_MESSAGE + countMessageText(message.role) + countMessageText(message.content);
   return total;
 }
 
