@@ -9,7 +9,11 @@ export interface ModelPrice {
   output_per_million: number;
   /** Fraction taken off both rates for Batch API requests (OpenAI: 0.5). */
   batch_discount: number;
-  /** Rate for prompt tokens served from OpenAI's prompt cache, when the usage reports them. */
+  /**
+   * Rate for prompt tokens served from OpenAI's prompt cache. Recorded with the price; not yet
+   * applied: samples do not record `prompt_tokens_details.cached_tokens`, so every prompt token
+   * is charged at the input rate (an upper bound).
+   */
   cached_input_per_million?: number;
 }
 

@@ -94,15 +94,15 @@ describe('dry-run estimate against the tokens the server reports', () => {
 });
 
 describe('finharness run --dry-run', () => {
-  it('sends nothing and writes nothing, and follows resume state and the cache as the run would', async () => {
+  const models = () => ['-m', `openai-compatible:gpt-4o@${simulator.url}`, '-m', `openai-compatible:gpt-4o-mini@${simulator.url}`];
+
+  it('sends nothing and writes nothing: no run folder, no cache, no request', async () => {
     const root = tempDir();
     const out = join(root, 'runs');
     const env = { FINHARNESS_CACHE: join(root, 'cache') };
-    const args = ['run', '-m', `openai-compatible:gpt-4o@${simulator.url}`, '-m', `openai-compatible:gpt-4o-mini@${simulator.url}`, '-t', 'fpb', '-t', 'finqa', '-o', out];
     simulator.resetStats();
-
-    const fresh = await runCli([...args, '--dry-run'], env);
-    expect(fresh.code).toBe(0);
+    const fresh = await runCli(['run', ...models(), '-t', 'fpb', '-t', 'finqa', '-o', out, '--dry-run'], env);
+    expect(fresh.code, fresh.stderr).toBe(0);
     expect(simulator.stats().requests).toBe(0);
     expect(existsSync(out)).toBe(false);
     expect(existsSync(env.FINHARNESS_CACHE)).toBe(false);
@@ -110,16 +110,23 @@ describe('finharness run --dry-run', () => {
     expect(fresh.stdout).toMatch(/\| gpt-4o \| fpb \| 40 \| 0 \| 0 \| [\d,]+ \| \d+ \| 640 \| \$0\.\d{4} \| \$0\.\d{4} \|/);
     expect(fresh.stdout).toMatch(/\| gpt-4o-mini \| finqa \| 16 \| 0 \| 0 \|/);
     expect(fresh.stdout).toContain('tokens counted with o200k_base');
+  });
 
+  it('follows the resume state of --run-id and the cache as the run would, and leaves the run folder as it was', async () => {
+    const root = tempDir();
+    const out = join(root, 'runs');
+    const env = { FINHARNESS_CACHE: join(root, 'cache') };
+    const args = ['run', '-m', `openai-compatible:gpt-4o@${simulator.url}`, '-t', 'fpb', '--limit', '10', '-o', out];
+    simulator.resetStats();
     const real = await runCli([...args, '--run-id', 'r1', '--progress', 'none'], env);
-    expect(real.code).toBe(0);
-    expect(simulator.stats().chatCompletions).toBe(112);
+    expect(real.code, real.stderr).toBe(0);
+    expect(simulator.stats().chatCompletions).toBe(10);
     // The run summary and results.json carry tokens and cost.
     expect(real.stdout).toContain('## Tokens and cost');
-    expect(real.stdout).toMatch(/\| gpt-4o \| fpb \| 40 \| 0 \| [\d,]+ \| [\d,]+ \| \$0\.\d{4} \| \$0\.0000 \|/);
+    expect(real.stdout).toMatch(/\| gpt-4o \| fpb \| 10 \| 0 \| [\d,]+ \| [\d,]+ \| \$0\.\d{4} \| \$0\.0000 \|/);
     const results = JSON.parse(readFileSync(join(out, 'r1', 'gpt-4o', 'results.json'), 'utf8'));
     expect(results.price).toMatchObject({ matched: 'gpt-4o', source: 'default' });
-    expect(results.totals.requests_sent).toBe(56);
+    expect(results.totals).toMatchObject({ requests_sent: 10, cached_answers: 0 });
     expect(results.totals.cost_usd).toBeGreaterThan(0);
     const folder = join(out, 'r1', 'gpt-4o');
     const before = readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')]);
@@ -127,25 +134,31 @@ describe('finharness run --dry-run', () => {
 
     // Resuming the finished run: nothing left to ask. A new run: everything in the cache. --no-cache: everything to send.
     const resumed = await runCli([...args, '--run-id', 'r1', '--dry-run'], env);
-    expect(resumed.stdout).toMatch(/\| gpt-4o \| fpb \| 0 \| 0 \| 40 \|/);
+    expect(resumed.stdout).toMatch(/\| gpt-4o \| fpb \| 0 \| 0 \| 10 \|/);
     const cached = await runCli([...args, '--dry-run'], env);
-    expect(cached.stdout).toMatch(/\| gpt-4o \| fpb \| 0 \| 40 \| 0 \|/);
+    expect(cached.stdout).toMatch(/\| gpt-4o \| fpb \| 0 \| 10 \| 0 \|/);
     const uncached = await runCli([...args, '--dry-run', '--no-cache'], env);
-    expect(uncached.stdout).toMatch(/\| gpt-4o \| fpb \| 40 \| 0 \| 0 \|/);
+    expect(uncached.stdout).toMatch(/\| gpt-4o \| fpb \| 10 \| 0 \| 0 \|/);
     expect(simulator.stats().requests).toBe(0);
-    expect(readdirSync(join(out))).toEqual(['r1']);
+    expect(readdirSync(out)).toEqual(['r1']);
     expect(readdirSync(folder).map((name) => [name, readFileSync(join(folder, name), 'utf8')])).toEqual(before);
+  });
 
-    // The comparison report gets each model's cost and cost per correct answer.
+  it('puts each model\'s cost and cost per correct answer in the comparison reports', async () => {
+    const root = tempDir();
+    const out = join(root, 'runs');
+    const endpoints = ['gpt-4o', 'gpt-4o-mini'].map((model) => simEndpoint(simulator, model));
+    const [reference] = await runEvaluation(endpoints, tasks.slice(0, 2), testSettings(out, 'r'), { cache: NO_CACHE, createProvider });
+    const fpb = reference!.results.tasks.fpb!.cost;
     const reports = join(root, 'reports');
-    const compared = await runCli(['compare', join(out, 'r1'), '--reference', 'gpt-4o', '-o', reports, '--resamples', '200'], env);
-    expect(compared.code).toBe(0);
+    const compared = await runCli(['compare', join(out, 'r'), '--reference', 'gpt-4o', '-o', reports, '--resamples', '200']);
+    expect(compared.code, compared.stderr).toBe(0);
     expect(compared.stdout).toContain('## Cost');
     expect(compared.stdout).toMatch(/\| fpb \| \$0\.\d{4} · \$0\.\d{4}\/correct \| \$0\.\d{4} · \$0\.\d{4}\/correct \|/);
     const comparison = JSON.parse(readFileSync(join(reports, 'comparison.json'), 'utf8')) as Comparison;
     const fpbCost = comparison.tasks.find((t) => t.task === 'fpb')!.cost['gpt-4o']!;
-    expect(fpbCost.cost_usd).toBeCloseTo(results.tasks.fpb.cost.cost_usd, 12);
-    expect(fpbCost.cost_per_correct_usd).toBeCloseTo(results.tasks.fpb.cost.cost_usd / results.tasks.fpb.cost.n_correct, 12);
+    expect(fpbCost.cost_usd).toBeCloseTo(fpb.cost_usd!, 12);
+    expect(fpbCost.cost_per_correct_usd).toBeCloseTo(fpb.cost_usd! / fpb.n_correct!, 12);
     expect(readFileSync(join(reports, 'comparison.csv'), 'utf8')).toMatch(/\r\nfpb,finance,cost_per_correct_usd,gpt-4o,reference,0\.\d+,/);
     expect(readFileSync(join(reports, 'comparison.html'), 'utf8')).toContain('<h2>Cost</h2>');
   });
