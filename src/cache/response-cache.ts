@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Completion } from '../providers/provider.js';
 
@@ -16,22 +16,34 @@ export interface ResponseCache {
 export class SqliteResponseCache implements ResponseCache {
   private readonly db: Database.Database;
   private readonly selectStatement: Database.Statement<[string], { value: string }>;
-  private readonly insertStatement: Database.Statement<[string, string, number]>;
 
-  constructor(readonly path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    // NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the tail).
-    this.db.pragma('synchronous = NORMAL');
+  private readonly insertStatement: Database.Statement<[string, string, number]> | undefined;
+
+  constructor(
+    readonly path: string,
+    options: { readonly?: boolean } = {},
+  ) {
+    this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+    if (!options.readonly) {
+      this.db.pragma('journal_mode = WAL');
+      // NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the tail).
+      this.db.pragma('synchronous = NORMAL');
+    }
     this.db.pragma('busy_timeout = 10000');
-    this.db.exec('CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID');
+    if (!options.readonly) this.db.exec('CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID');
     this.selectStatement = this.db.prepare('SELECT value FROM responses WHERE key = ?');
-    this.insertStatement = this.db.prepare('INSERT OR REPLACE INTO responses (key, value, created_at) VALUES (?, ?, ?)');
+    this.insertStatement = options.readonly ? undefined : this.db.prepare('INSERT OR REPLACE INTO responses (key, value, created_at) VALUES (?, ?, ?)');
   }
 
   static openInDir(dir: string): SqliteResponseCache {
     mkdirSync(dir, { recursive: true });
     return new SqliteResponseCache(join(dir, 'responses.sqlite'));
+  }
+
+  /** For `--dry-run`: lookups only, and no cache file or folder created when there is none yet. */
+  static openReadOnlyInDir(dir: string): ResponseCache {
+    const path = join(dir, 'responses.sqlite');
+    return existsSync(path) ? new SqliteResponseCache(path, { readonly: true }) : NO_CACHE;
   }
 
   get(key: string): Completion | undefined {
@@ -45,7 +57,7 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   put(key: string, completion: Completion): void {
-    this.insertStatement.run(key, JSON.stringify(completion), Date.now());
+    this.insertStatement?.run(key, JSON.stringify(completion), Date.now());
   }
 
   close(): void {

@@ -5,6 +5,7 @@ import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { SampleRecord } from '../store/samples.js';
 import { alignTasks, type AlignedTask, type TaskMismatch } from './align.js';
 import { compareModels, estimateMetric, type MetricEstimate, type PairedDifference, type StatisticsSettings } from './estimates.js';
+import { taskCost, type TaskCost } from './cost.js';
 import { collectItemDiffs, type ItemDiff } from './item-diff.js';
 import type { ModelRun } from './runs.js';
 import { buildSweep, type Sweep } from './sweep.js';
@@ -64,6 +65,8 @@ export interface TaskComparison {
   /** model → the task's own breakdowns (confusion matrices, per-label or per-type scores). */
   details: Record<string, Record<string, unknown> | undefined>;
   usage: Record<string, { prompt_tokens: number; completion_tokens: number }>;
+  /** model → cost of the task and cost per correct answer, from the run's results.json; null when unknown. */
+  cost: Record<string, TaskCost | null>;
   item_diffs: ItemDiff[];
   /** Set when the task could not be analysed (e.g. unknown to this harness version). */
   note?: string;
@@ -146,6 +149,7 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
     comparisons: [],
     details: {},
     usage: {},
+    cost: Object.fromEntries(present.map((run) => [run.label, taskCost(run.results, aligned.task)])),
     item_diffs: [],
   };
   let task: AnyTask;

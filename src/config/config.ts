@@ -74,6 +74,17 @@ const taskOverrideSchema = z
   })
   .strict();
 
+/** Dollars per million tokens for a model name or `*` pattern (src/cost/prices.ts). */
+const priceSchema = z
+  .object({
+    input_per_million: z.number().min(0),
+    output_per_million: z.number().min(0),
+    /** Fraction off both rates for Batch API requests; OpenAI's is 0.5. */
+    batch_discount: z.number().min(0).max(1).default(0.5),
+    cached_input_per_million: z.number().min(0).optional(),
+  })
+  .strict();
+
 const NAME = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
 
 export const configSchema = z
@@ -83,6 +94,8 @@ export const configSchema = z
     /** Named lists of task specs, e.g. `my-suite: [fpb, ner, "mmlu:economics"]`. */
     suites: z.record(NAME, z.array(z.string().min(1)).min(1)).optional(),
     tasks: z.record(z.string().min(1), taskOverrideSchema).optional(),
+    /** Model name or pattern (`gpt-4o`, `my-llama-*`) → price; wins over the built-in defaults. */
+    prices: z.record(z.string().min(1), priceSchema).optional(),
   })
   .strict();
 

@@ -1,3 +1,4 @@
+import { sumCostTotals } from '../cost/totals.js';
 import { sumCounts } from '../runner/error-gate.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { TaskAccumulator } from '../runner/aggregate.js';
@@ -74,8 +75,9 @@ function defaultRunId(runs: readonly ShardRun[]): string {
  */
 function writeMerged(model: string, runs: readonly ShardRun[], coverage: Coverage, paths: ModelRunPaths, runId: string): MergedModel {
   const first = runs[0]!.manifest;
+  const price = runs.find((run) => run.price !== null)?.price ?? null;
   const accumulators = first.tasks.map((t) => {
-    const accumulator = new TaskAccumulator(getTask(t.id), t.shard!.planned_ids.length * first.repeats);
+    const accumulator = new TaskAccumulator(getTask(t.id), t.shard!.planned_ids.length * first.repeats, price);
     for (const record of coverage.samples.get(t.id) ?? []) accumulator.add(record);
     return [t.id, accumulator] as const;
   });
@@ -94,6 +96,8 @@ function writeMerged(model: string, runs: readonly ShardRun[], coverage: Coverag
     tasks: taskResults,
     errors_by_kind: sumCounts(Object.values(taskResults).map((t) => t.errors_by_kind)),
     retries_by_kind: sumCounts(Object.values(taskResults).map((t) => t.retries_by_kind)),
+    price,
+    totals: sumCostTotals(Object.values(taskResults).map((t) => t.cost)),
   };
   mkdirSync(paths.dir, { recursive: true });
   compactSamples(paths.samples, first.tasks.flatMap((t) => coverage.samples.get(t.id) ?? []));

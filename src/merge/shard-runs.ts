@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { findModelRunDirs } from '../compare/runs.js';
 import type { RunManifest } from '../store/manifest.js';
+import type { ResolvedPrice } from '../cost/prices.js';
 import { readSamples, type SampleRecord } from '../store/samples.js';
 import { InputError, UserError } from '../util/errors.js';
 import { parseJson } from '../util/json-text.js';
@@ -15,6 +16,8 @@ export interface ShardRun {
   samples: Map<string, SampleRecord>;
   /** Retried attempts per task by error class, from the shard's results.json (not in the samples). */
   retriesByTask: Map<string, Record<string, number>>;
+  /** The price the shard's costs were computed with (results.json), null when none or unknown. */
+  price: ResolvedPrice | null;
 }
 
 const shardSchema = z.object({ index: z.int().min(0), count: z.int().min(1) });
@@ -56,26 +59,33 @@ export function readShardRun(dir: string): ShardRun {
   if (!manifest.shard) throw new UserError(`${dir}: not a shard run (its manifest has no "shard"; run it with --shard i/N). merge combines the shards of one sharded run.`);
   const unsharded = manifest.tasks.find((t) => !t.shard);
   if (unsharded) throw new InputError({ file: path, field: `tasks.${unsharded.id}.shard` }, 'missing: a shard run records, per task, the item ids of the whole plan and of its shard (the file was modified or damaged)');
-  return { dir, manifest, samples: readSamples(join(dir, 'samples.jsonl')).records, retriesByTask: readRetries(join(dir, 'results.json')) };
+  return { dir, manifest, samples: readSamples(join(dir, 'samples.jsonl')).records, ...readShardResults(join(dir, 'results.json')) };
 }
 
 const countsSchema = z.record(z.string(), z.number());
-const retriesSchema = z.looseObject({ tasks: z.record(z.string(), z.looseObject({ retries_by_kind: countsSchema.optional() })) });
+const priceSchema = z.looseObject({ input_per_million: z.number(), output_per_million: z.number(), batch_discount: z.number(), matched: z.string(), source: z.enum(['config', 'default']) });
+const shardResultsSchema = z.looseObject({
+  tasks: z.record(z.string(), z.looseObject({ retries_by_kind: countsSchema.optional() })),
+  price: priceSchema.nullable().optional(),
+});
 
 /**
- * Retry counts live only in results.json. A shard that stopped before writing it (or wrote an
- * older one) contributes none: the counts describe what happened, the merged scores do not use them.
+ * Retry counts and the price live only in results.json. A shard that stopped before writing it
+ * (or wrote an older one) contributes none: they describe the run, the merged scores do not use them.
  */
-function readRetries(path: string): Map<string, Record<string, number>> {
+function readShardResults(path: string): Pick<ShardRun, 'retriesByTask' | 'price'> {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));
   } catch {
-    return new Map();
+    return { retriesByTask: new Map(), price: null };
   }
-  const parsed = retriesSchema.safeParse(json);
-  if (!parsed.success) return new Map();
-  return new Map(Object.entries(parsed.data.tasks).map(([task, result]) => [task, result.retries_by_kind ?? {}]));
+  const parsed = shardResultsSchema.safeParse(json);
+  if (!parsed.success) return { retriesByTask: new Map(), price: null };
+  return {
+    retriesByTask: new Map(Object.entries(parsed.data.tasks).map(([task, result]) => [task, result.retries_by_kind ?? {}])),
+    price: (parsed.data.price ?? null) as ResolvedPrice | null,
+  };
 }
 
 /** Every model folder under the given paths, grouped by model name (shards of one model merge together). */

@@ -12,7 +12,8 @@ export function csvField(value: unknown): string {
 
 /**
  * Long-format CSV: one row per (task, metric, model) with its interval, plus one row per paired
- * comparison of a headline metric (columns `versus` … `superiority` filled).
+ * comparison of a headline metric (columns `versus` … `superiority` filled), plus per (task, model)
+ * the rows `cost_usd` and `cost_per_correct_usd` (estimate in dollars, empty when unknown).
  */
 export function renderComparisonCsv(comparison: Comparison): string {
   const roles = new Map(comparison.models.map((m) => [m.label, m.role]));
@@ -22,6 +23,12 @@ export function renderComparisonCsv(comparison: Comparison): string {
       for (const [metric, e] of Object.entries(metrics)) {
         rows.push([task.task, task.domain, metric, model, roles.get(model), e.estimate, e.lower, e.upper, e.method, e.n, ...Array.from({ length: 10 }, () => null), task.scoring[model]]);
       }
+    }
+    // Cost rows: the metric column names the figure (cost_usd, cost_per_correct_usd), in dollars.
+    for (const [model, cost] of Object.entries(task.cost ?? {})) {
+      if (!cost) continue;
+      rows.push([task.task, task.domain, 'cost_usd', model, roles.get(model), cost.cost_usd]);
+      rows.push([task.task, task.domain, 'cost_per_correct_usd', model, roles.get(model), cost.cost_per_correct_usd]);
     }
     for (const c of task.comparisons) {
       rows.push([task.task, task.domain, c.metric, c.candidate, roles.get(c.candidate), c.estimate_a, null, null, null, c.n, c.against, c.difference, c.lower, c.upper, c.test, c.p_value, c.p_holm, c.significant, c.retention, c.superiority, task.scoring[c.candidate]]);

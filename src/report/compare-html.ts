@@ -3,6 +3,7 @@ import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpe
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, jsonForScript, vegaScripts } from './html.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
+import { costCell, COST_NOTE } from './compare-cost.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}
@@ -61,6 +62,14 @@ function formatCompliance(comparison: Comparison, ordered: ComparedModel[]): str
     .map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => { const f = task.format[m.label]; return `<td class="num">${f ? `${formatValue(f.missing_rate)}${f.n_errors ? ` · ${f.n_errors} errors` : ''}` : 'n/a'}</td>`; }).join('')}</tr>`);
   return `<table><thead><tr><th>task</th>${ordered.map((m) => `<th>${modelHeader(m)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="muted">Share of answers with no recognisable answer (scored wrong), and requests that failed after retries (not scored).</p>`;
+}
+
+function costs(comparison: Comparison, ordered: ComparedModel[]): string {
+  const tasks = comparison.tasks.filter((t) => t.headline_metric !== '');
+  if (!tasks.some((task) => Object.values(task.cost).some((c) => c !== null))) return '';
+  const rows = tasks.map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => `<td class="num">${e(costCell(task.cost[m.label]))}</td>`).join('')}</tr>`);
+  return `<h2>Cost</h2><table><thead><tr><th>task</th>${ordered.map((m) => `<th>${modelHeader(m)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
+<p class="muted">${e(COST_NOTE)}</p>`;
 }
 
 function confusionTable(details: Record<string, unknown> | undefined): string {
@@ -165,6 +174,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
     regressed ? '' : general,
     `<h2>Format compliance</h2>`,
     formatCompliance(comparison, ordered),
+    costs(comparison, ordered),
     sweep ? `<h2>Checkpoint sweep</h2>${sweep.best ? `<p>Best checkpoint under the forgetting budget: <b>${e(sweep.best.model)}</b> (step ${sweep.best.step}, mean finance score ${formatValue(sweep.best.finance_mean)})${sweep.best.excluded_for_forgetting.length ? `; excluded for a general-ability regression: ${e(sweep.best.excluded_for_forgetting.join(', '))}` : ''}.</p>` : ''}${chartDiv('chart-sweep', sweepChart(comparison))}${chartDiv('chart-heatmap', sweepHeatmap(comparison))}` : '',
     `<h2>Per-task detail</h2>`,
     ...comparison.tasks.map((task) => taskDetail(task, ordered)),

@@ -17,3 +17,17 @@ export function formatPValue(p: number | null | undefined): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return '–';
   return p < 0.001 ? '<0.001' : p.toFixed(3);
 }
+
+/**
+ * Dollars: cents for amounts of a dollar or more, four decimals below (one evaluation item costs
+ * fractions of a cent). `null` is a model nobody priced: "no price", never "$0".
+ */
+export function formatUsd(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return 'no price';
+  return `$${value.toFixed(value >= 1 ? 2 : 4)}`;
+}
+
+/** 1234567 → "1,234,567". */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}

@@ -2,6 +2,8 @@ import type { ModelRunOutcome } from '../runner/model-run.js';
 import { scoringOf } from '../store/manifest.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE } from './scoring-marker.js';
 import { formatCounts } from '../runner/error-gate.js';
+import type { CostTotals } from '../cost/totals.js';
+import { formatCount, formatUsd } from './format.js';
 
 const SIMULATED_NOTE = 'SIMULATED: answers come from the project\'s local simulator (derived from gold labels with set error rates); these are not real model results.';
 
@@ -39,6 +41,7 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
     }
     lines.push('');
   }
+  lines.push(...costTable(outcomes, taskIds));
   for (const outcome of outcomes) {
     const note = outcome.stopReason ? ` — ${outcome.stopReason}` : '';
     lines.push(`- ${modelLabel(outcome)}: ${outcome.status}${note} (${outcome.requested} requests sent, ${outcome.resumed} samples resumed) → \`${outcome.paths.dir}\``);
@@ -49,4 +52,32 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   }
   lines.push('');
   return lines.join('\n');
+}
+
+/**
+ * Per model and task: requests sent and cached answers, their tokens, what was spent in this run
+ * and what the cached answers would have cost, and cost per correct answer.
+ */
+function costTable(outcomes: readonly ModelRunOutcome[], taskIds: readonly string[]): string[] {
+  const lines = [
+    '## Tokens and cost',
+    '',
+    '| model | task | requests sent | cached | prompt tokens | completion tokens | cost | cached answers would cost | cost per correct |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const row = (model: string, task: string, c: CostTotals) =>
+    `| ${model} | ${task} | ${formatCount(c.requests_sent)} | ${formatCount(c.cached_answers)} | ${formatCount(c.prompt_tokens)} | ${formatCount(c.completion_tokens)} | ${formatUsd(c.cost_usd)} | ${formatUsd(c.cached_cost_usd)} | ${c.n_correct === null ? '–' : formatUsd(c.cost_per_correct_usd)} |`;
+  for (const outcome of outcomes) {
+    const model = modelLabel(outcome);
+    for (const taskId of taskIds) {
+      const cost = outcome.results.tasks[taskId]?.cost;
+      if (cost) lines.push(row(model, taskId, cost));
+    }
+    if (taskIds.length > 1 && outcome.results.totals) lines.push(row(model, '**total**', outcome.results.totals));
+  }
+  const unpriced = outcomes.filter((o) => o.results.price === null).map(modelLabel);
+  lines.push('', '_Tokens and cost of requests sent in this run; cached answers cost nothing now. Cost per correct answer counts every scored answer, cached ones at their price, over the items scored correct (tasks whose headline metric is a per-item 0/1 score)._');
+  if (unpriced.length) lines.push(`_No price for ${unpriced.join(', ')}: add one under \`prices:\` in the config to get costs._`);
+  lines.push('');
+  return lines;
 }

@@ -1,6 +1,8 @@
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { TaskResult } from '../store/results.js';
 import type { SampleRecord } from '../store/samples.js';
+import type { ModelPrice } from '../cost/prices.js';
+import { CostAccumulator } from '../cost/totals.js';
 
 /**
  * Collects what the metrics need from each finished sample (gold, prediction, per-item scores)
@@ -14,12 +16,18 @@ export class TaskAccumulator {
   private promptTokens = 0;
   private completionTokens = 0;
 
+  private readonly cost: CostAccumulator;
+
   constructor(
     private readonly task: AnyTask,
     private readonly planned: number,
-  ) {}
+    price: ModelPrice | null = null,
+  ) {
+    this.cost = new CostAccumulator(price);
+  }
 
   add(record: SampleRecord): void {
+    this.cost.add(record);
     if (record.cached) this.cached++;
     if (record.usage) {
       this.promptTokens += record.usage.prompt_tokens;
@@ -56,8 +64,20 @@ export class TaskAccumulator {
       complete: this.complete(),
       n_cached: this.cached,
       usage: { prompt_tokens: this.promptTokens, completion_tokens: this.completionTokens },
+      cost: this.cost.result(this.correctCount()),
       metrics,
       ...(details === undefined ? {} : { details }),
     };
+  }
+
+  /**
+   * Scored items the headline metric counts as right, when that metric is the mean of a per-item
+   * 0/1 score (accuracy, exact match); null for F1-style metrics, where "a correct item" is undefined.
+   */
+  private correctCount(): number | null {
+    const headline = this.task.metrics.info[0]?.name;
+    const score = headline === undefined ? undefined : this.task.metrics.proportions?.[headline];
+    if (score === undefined) return null;
+    return this.scored.filter((item) => item.scores[score] === 1).length;
   }
 }

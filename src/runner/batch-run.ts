@@ -8,7 +8,8 @@ import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
 import { batchStatePath, readBatchState, writeBatchState, type BatchState, type SubmittedBatch } from './batch-state.js';
-import { schedulingUnits, type Outcome, type PreparedRequest } from './model-run.js';
+import { type Outcome, type PreparedRequest } from './model-run.js';
+import { schedulingUnits } from './requests.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { abortableSleep, RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 

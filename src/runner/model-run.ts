@@ -3,15 +3,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { UserError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
-import { groupBy } from '../util/group-by.js';
 import { writeFileAtomic } from '../util/fs.js';
 import { redactSecrets } from '../util/secrets.js';
-import { responseCacheKey } from '../cache/cache-key.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
-import type { Completion, DecodingParams, EndpointSpec, Provider } from '../providers/provider.js';
-import { hashMessages, type ChatMessage } from '../tasks/messages.js';
-import { buildFewShotMessages } from '../tasks/fewshot.js';
+import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
@@ -21,7 +17,10 @@ import { TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
 import { runBatched, type BatchHooks } from './batch-run.js';
 import { assertNoOpenBatches } from './batch-state.js';
-import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
+import { endpointPrice } from '../cost/endpoint-price.js';
+import { sumCostTotals } from '../cost/totals.js';
+import type { PlannedTask, RunSettings } from './plan.js';
+import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
 import { addCount, ErrorGate, sumCounts, type ErrorCounts } from './error-gate.js';
@@ -52,13 +51,6 @@ export interface ModelRunOutcome {
   resumed: number;
 }
 
-/** One unit of scheduling: a single item, or all turns of one dialogue (asked in order). */
-interface Job {
-  planned: PlannedTask;
-  turns: readonly TaskItem[];
-  repeat: number;
-}
-
 /**
  * Runs every planned (task, item, repeat) for one endpoint, resuming from what its run folder
  * already holds. Each finished sample is appended to samples.jsonl as it arrives; results.json
@@ -76,18 +68,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   manifest.max_error_rate = settings.maxErrorRate ?? null;
   const previous = readPreviousManifest(paths);
   if (previous) {
-    const conflicts = resumeConflicts(previous, manifest);
-    if (conflicts.length > 0) {
-      throw new UserError(
-        `cannot resume run "${settings.runId}" for model "${endpoint.name}": its settings differ from the original run:\n  - ${conflicts.join('\n  - ')}\nStart a new run (without --run-id), or repeat the original settings.`,
-      );
-    }
+    assertResumable(previous, manifest, settings.runId, endpoint.name);
     manifest.started_at = previous.started_at;
     manifest.model.served_models = previous.model.served_models;
     manifest.model.system_fingerprints = previous.model.system_fingerprints;
   }
 
-  const accumulators = new Map(tasks.map((t) => [t.task.id, new TaskAccumulator(t.task, t.items.length * settings.repeats)]));
+  const price = endpointPrice(endpoint, settings.prices);
+  const accumulators = new Map(tasks.map((t) => [t.task.id, new TaskAccumulator(t.task, t.items.length * settings.repeats, price)]));
   for (const record of finished.values()) accumulators.get(record.task)?.add(record);
   deps.onResumed?.(finished.size);
 
@@ -113,16 +101,9 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   /** The request for one item: its messages, decoding parameters and cache key. */
   const prepare = (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest => {
     const { task } = planned;
-    const messages = buildFewShotMessages(task, item, shotsFor(task, planned.shots, item), history, planned.shots?.format);
-    const decoding: DecodingParams = {
-      temperature: settings.temperature,
-      maxTokens: planned.maxTokens ?? settings.maxTokens ?? task.maxTokens,
-      ...(settings.topP === null ? {} : { topP: settings.topP }),
-      ...(settings.seed === null ? {} : { seed: settings.seed }),
-    };
-    const messagesHash = hashMessages(messages);
-    const loglik = settings.scoring === 'loglik' ? logLikelihoodRequest(deps.provider, endpoint, task, item, messages, repeat) : undefined;
-    return { messages, decoding, messagesHash, key: loglik?.key ?? responseCacheKey(endpoint, messagesHash, decoding, repeat), loglik };
+    const chat = prepareRequest(endpoint, planned, item, repeat, history, settings);
+    const loglik = settings.scoring === 'loglik' ? logLikelihoodRequest(deps.provider, endpoint, task, item, chat.messages, repeat) : undefined;
+    return { ...chat, key: loglik?.key ?? chat.key, loglik };
   };
 
   /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
@@ -264,6 +245,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     retries_by_kind: sumCounts(retriesByTask.values()),
     ...(settings.maxErrorRate == null ? {} : { error_rate: { failed, attempted, max: settings.maxErrorRate, exceeded: tooManyErrors !== undefined } }),
     rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...shared.limiter.stats() },
+    price,
+    totals: sumCostTotals(Object.values(taskResults).map((t) => t.cost)),
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
@@ -289,6 +272,16 @@ async function withServedIdentity(endpoint: EndpointSpec, provider: Provider, se
   }
 }
 
+/** A run is resumed only with the settings it started with (shared by the run and `--dry-run`). */
+export function assertResumable(previous: RunManifest, manifest: RunManifest, runId: string, model: string): void {
+  const conflicts = resumeConflicts(previous, manifest);
+  if (conflicts.length > 0) {
+    throw new UserError(
+      `cannot resume run "${runId}" for model "${model}": its settings differ from the original run:\n  - ${conflicts.join('\n  - ')}\nStart a new run (without --run-id), or repeat the original settings.`,
+    );
+  }
+}
+
 /** File-system failures on run files become one clear message naming the file. */
 async function onDisk<T>(path: string, verb: 'read' | 'write', action: () => T | Promise<T>): Promise<T> {
   try {
@@ -301,7 +294,7 @@ async function onDisk<T>(path: string, verb: 'read' | 'write', action: () => T |
 
 const writing = <T>(path: string, action: () => T | Promise<T>): Promise<T> => onDisk(path, 'write', action);
 
-function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings): RunManifest {
+export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings): RunManifest {
   return {
     schema: 1,
     harness: harnessInfo(),
@@ -346,7 +339,7 @@ function shardOfRun(tasks: readonly PlannedTask[]): Pick<RunManifest, 'shard'> {
   return shard ? { shard: { index: shard.index, count: shard.count } } : {};
 }
 
-function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {
+export function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {
   if (!existsSync(paths.manifest)) return undefined;
   try {
     return JSON.parse(readFileSync(paths.manifest, 'utf8')) as RunManifest;
@@ -363,26 +356,9 @@ function readPreviousManifest(paths: ModelRunPaths): RunManifest | undefined {
 function loadFinishedSamples(path: string): Map<string, SampleRecord> {
   const onDisk = readSamples(path);
   repairTail(path, onDisk.tornTailBytes);
-  const finished = new Map([...onDisk.records].filter(([, record]) => record.error === null));
+  const finished = successfulSamples(onDisk.records);
   if (onDisk.superseded > 0 || finished.size < onDisk.records.size) compactSamples(path, finished.values());
   return finished;
-}
-
-function* pendingJobs(tasks: readonly PlannedTask[], repeats: number, finished: ReadonlyMap<string, SampleRecord>): Generator<Job> {
-  for (const planned of tasks) {
-    for (const turns of schedulingUnits(planned)) {
-      for (let repeat = 0; repeat < repeats; repeat++) {
-        if (turns.some((item) => !finished.has(sampleKey(planned.task.id, item.id, repeat)))) yield { planned, turns, repeat };
-      }
-    }
-  }
-}
-
-/** Items one by one, or for dialogue tasks the turns of each dialogue together, in dataset order. */
-export function schedulingUnits({ task, items }: PlannedTask): TaskItem[][] {
-  const dialogueOf = task.dialogueOf?.bind(task);
-  if (!dialogueOf) return items.map((item) => [item]);
-  return [...groupBy(items, dialogueOf).values()];
 }
 
 /**
@@ -397,12 +373,8 @@ async function runBounded<T>(jobs: Iterator<T>, concurrency: number, run: (job: 
 }
 
 /** One item's request, built the same way for direct and batched runs. */
-export interface PreparedRequest {
-  messages: ChatMessage[];
-  decoding: DecodingParams;
-  messagesHash: string;
-  key: string;
-  /** Set in log-likelihood mode: the request to send instead of a chat completion. */
+/** A chat request (`requests.ts`), or in log-likelihood mode the request sent instead. */
+export interface PreparedRequest extends PreparedChatRequest {
   loglik: ReturnType<typeof logLikelihoodRequest> | undefined;
 }
 

@@ -3,6 +3,7 @@ import type { AnyTask, TaskItem } from '../tasks/task.js';
 import type { RetryPolicy } from './retry.js';
 import type { ScoringMode } from '../store/manifest.js';
 import type { TaskShard } from './shard.js';
+import type { PriceTable } from '../cost/prices.js';
 import { evaluatedQuestionGuard, selectShots, selectShotsPerGroup, type ShotFormat } from '../tasks/fewshot.js';
 
 /** Few-shot demonstrations: the same k items, chosen once from a pool with a seed, for every model. */
@@ -68,6 +69,8 @@ export interface RunSettings {
   tokensPerMinute?: number | null;
   /** Fail the run when failed items / attempted items exceed this fraction (`--max-error-rate`). */
   maxErrorRate?: number | null;
+  /** The config's `prices:`; the built-in defaults apply to models it does not name. */
+  prices?: PriceTable;
 }
 
 export function planTask(

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '../util/hash.js';
 import type { Reply } from './reply.js';
+import { countTextTokens, firstTokens } from './tokens.js';
 
 export type FinishReason = 'stop' | 'length' | 'content_filter';
 
@@ -11,27 +12,10 @@ export interface SimulatedAnswer {
   finishReason: FinishReason;
 }
 
-/**
- * Token counts are a deterministic approximation, not a real tokenizer: English averages about
- * four characters per token, and OpenAI's chat format adds a few tokens of framing per message.
- * - prompt_tokens = sum over messages of (ceil(content.length / 4) + 3)
- * - completion_tokens = ceil(answer.length / 4)
- */
-const CHARS_PER_TOKEN = 4;
-const TOKENS_PER_MESSAGE = 3;
-
-export function countTextTokens(text: string): number {
-  return Math.ceil(text.length / CHARS_PER_TOKEN);
-}
-
-export function countPromptTokens(messages: readonly { content: string }[]): number {
-  return messages.reduce((sum, message) => sum + countTextTokens(message.content) + TOKENS_PER_MESSAGE, 0);
-}
-
-/** Cut the answer to roughly `maxTokens` tokens, as a real server stops generating mid-answer. */
+/** Cut the answer to `maxTokens` tokens, as a real server stops generating mid-answer. */
 export function limitAnswer(text: string, maxTokens: number | undefined): SimulatedAnswer {
   if (maxTokens === undefined || countTextTokens(text) <= maxTokens) return { content: text, finishReason: 'stop' };
-  return { content: text.slice(0, maxTokens * CHARS_PER_TOKEN), finishReason: 'length' };
+  return { content: firstTokens(text, maxTokens), finishReason: 'length' };
 }
 
 /** Fields shared by a completion and all chunks of its stream. */

@@ -7,7 +7,8 @@ import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
 import { azureRoute, type AzureSimulatorOptions } from './azure.js';
 import { BatchEmulator, type BatchFault, type BatchSchedule, type BatchStats } from './batches.js';
-import { answerReply, countPromptTokens, limitAnswer, type SimulatedAnswer } from './completion.js';
+import { answerReply, limitAnswer, type SimulatedAnswer } from './completion.js';
+import { countPromptTokens, loadSimulatorTokenizer } from './tokens.js';
 import { faultOutcome } from './fault-replies.js';
 import { FaultSchedule, type FaultSpec } from './faults.js';
 import { validateModels, oracleModel, type SimulatedModel } from './models.js';
@@ -95,6 +96,7 @@ const KEEP_ALIVE_TIMEOUT_MS = 30_000;
 
 export async function startSimulator(options: SimulatorOptions): Promise<SimulatorHandle> {
   validateModels(options.models);
+  await loadSimulatorTokenizer();
   const models = new Map(options.models.map((model) => [model.name, model]));
   const strictModels = options.strictModels ?? true;
   const defaultLatencyMs = options.latencyMs ?? 0;

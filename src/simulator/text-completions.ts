@@ -1,6 +1,7 @@
 import type { AnswerKey } from './answer-key.js';
 import { answerFromHints, underlyingAnswer } from './answers.js';
-import { countTextTokens, limitAnswer, newEnvelope, type SimulatedAnswer } from './completion.js';
+import { limitAnswer, newEnvelope, type SimulatedAnswer } from './completion.js';
+import { countTextTokens } from './tokens.js';
 import type { SimulatedModel } from './models.js';
 import { invalidRequest } from './openai-errors.js';
 import { readPlainPrompt } from './plain-prompt-key.js';

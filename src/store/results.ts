@@ -1,5 +1,7 @@
 import type { RunStatus, ScoringMode } from './manifest.js';
 import type { LimiterStats } from '../runner/adaptive-limiter.js';
+import type { ResolvedPrice } from '../cost/prices.js';
+import type { CostTotals } from '../cost/totals.js';
 
 /** Per task, in `results.json`. Metric values are fractions; `null` when undefined (no items). */
 export interface TaskResult {
@@ -19,7 +21,10 @@ export interface TaskResult {
   /** True when every planned item was scored. Metrics of an incomplete task cover the scored items only. */
   complete: boolean;
   n_cached: number;
+  /** Tokens of every answer, cached ones included. */
   usage: { prompt_tokens: number; completion_tokens: number };
+  /** Requests sent vs cached answers, their tokens and dollars (src/cost/totals.ts). */
+  cost: CostTotals;
   metrics: Record<string, number | null>;
   details?: Record<string, unknown>;
 }
@@ -41,4 +46,8 @@ export interface RunResults {
   error_rate?: { failed: number; attempted: number; max: number; exceeded: boolean };
   /** What the server's adaptive limiter saw (shared by every endpoint of the run on that server). */
   rate_limiting?: LimiterStats & { server: string; shared_by: string[] };
+  /** The price the costs were computed with; null when the model has none (costs are then null). */
+  price: ResolvedPrice | null;
+  /** Sum over tasks. */
+  totals: CostTotals;
 }

@@ -9,6 +9,7 @@ import { buildAnswerKey } from '../../src/simulator/answer-key.js';
 import type { FaultSpec } from '../../src/simulator/faults.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
 import { fakeItems, fakeSentimentTask } from '../simulator/fixtures.js';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 const task = fakeSentimentTask();
 const items = fakeItems(10);
@@ -77,7 +78,7 @@ describe('the real openai client against the simulator', () => {
     }
     expect(text).toBe(item.gold);
     expect(finishReason).toBe('stop');
-    expect(usage?.completion_tokens).toBe(Math.ceil(item.gold.length / 4));
+    expect(usage?.completion_tokens).toBe(countTokens(item.gold));
   });
 });
 
@@ -86,20 +87,20 @@ describe('OpenAICompatibleProvider', () => {
     const completion = await provider().complete(request());
     expect(completion).toMatchObject({ text: item.gold, finishReason: 'stop', servedModel: MODEL });
     expect(completion.systemFingerprint).toMatch(/^fp_sim_/);
-    expect(completion.usage?.completionTokens).toBe(Math.ceil(item.gold.length / 4));
+    expect(completion.usage?.completionTokens).toBe(countTokens(item.gold));
     expect(completion.usage?.promptTokens).toBeGreaterThan(0);
   });
 
   it.each(['openai-compatible', 'openai'] as const)('sends the length limit the %s protocol expects', async (kind) => {
     const long = fakeItems(1, 'long')[0]!;
-    const key = buildAnswerKey([{ task: { ...task, renderAnswer: () => 'x'.repeat(80), simulate: { wrong: () => 'y' } }, items: [long] }]);
+    const key = buildAnswerKey([{ task: { ...task, renderAnswer: () => 'one two three four five six', simulate: { wrong: () => 'y' } }, items: [long] }]);
     const local = await startSimulator({ models: [{ name: MODEL, accuracy: 1 }], answerKey: key });
     try {
       const endpoint = { name: 'local', provider: kind, model: MODEL, baseURL: local.url, apiKeyEnv: 'SIM_KEY' };
       const completion = await new OpenAICompatibleProvider(endpoint, { SIM_KEY: 'sk-sim-length' }).complete(
         request({ messages: task.buildMessages(long), decoding: { temperature: 0, maxTokens: 3 } }),
       );
-      expect(completion).toMatchObject({ text: 'x'.repeat(12), finishReason: 'length' });
+      expect(completion).toMatchObject({ text: 'one two three', finishReason: 'length' });
     } finally {
       await local.close();
     }

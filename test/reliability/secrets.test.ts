@@ -106,6 +106,9 @@ describe('secrets never leave the process', () => {
       expect(failed.code, failed.stderr).toBe(1);
       expect(failed.stdout + failed.stderr).toMatch(/auth/);
     }
+    // The dry run of a resumed run (reads the run folder and the cache).
+    const dry = await cli('run --dry-run', ['run', '--config', config, '-m', 'ft', '-m', 'gpt', '-t', 'fpb', '--limit', '8', '-o', out, '--run-id', 'custom', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
     // Re-scoring, comparing, the demo, listings.
     const samples = join(out, 'custom', 'ft', 'samples.jsonl');
     expect((await cli('score', ['score', '--task', 'fpb', '--predictions', samples, '--json', '--per-item', join(work, 'per-item.jsonl')])).code).toBe(0);

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
 import { fakeItems, fakeSentimentTask } from './fixtures.js';
+import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
 
 const task = fakeSentimentTask();
 const items = fakeItems(20);
@@ -49,7 +50,7 @@ function expectOpenAIError(json: any, expected: { type?: string; code?: string |
 }
 
 describe('POST /v1/chat/completions', () => {
-  it('returns an OpenAI-shaped completion with the key answer and approximate usage', async () => {
+  it('returns an OpenAI-shaped completion with the key answer and usage counted as OpenAI counts GPT-4o', async () => {
     const { status, headers, json } = await postJson(chatBody());
     expect(status).toBe(200);
     expect(headers.get('content-type')).toContain('application/json');
@@ -62,8 +63,10 @@ describe('POST /v1/chat/completions', () => {
     expect(json.system_fingerprint).toMatch(/^fp_sim_/);
     expect(Number.isInteger(json.created)).toBe(true);
     const messages = task.buildMessages(item);
-    const promptTokens = messages.reduce((sum, m) => sum + Math.ceil(m.content.length / 4) + 3, 0);
-    const completionTokens = Math.ceil(item.gold.length / 4);
+    // o200k_base, 3 tokens per message plus its role (1 token), 3 priming the reply.
+    const promptTokens = messages.reduce((sum, m) => sum + 3 + 1 + countTokens(m.content), 3);
+    const completionTokens = countTokens(item.gold);
+    expect(completionTokens).toBe(1);
     expect(json.usage).toEqual({ prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens });
   });
 
@@ -78,9 +81,9 @@ describe('POST /v1/chat/completions', () => {
     expect(json.choices[0].message.content).toBe(item.gold);
   });
 
-  it('truncates to about 4 characters per max_tokens and reports finish_reason "length"', async () => {
+  it('truncates to max_tokens tokens and reports finish_reason "length"', async () => {
     const long = fakeItems(1, 'x')[0]!;
-    const key = buildAnswerKey([{ task: { ...task, renderAnswer: () => 'a'.repeat(100), simulate: { wrong: () => 'b' } }, items: [long] }]);
+    const key = buildAnswerKey([{ task: { ...task, renderAnswer: () => 'one two three four five six seven eight', simulate: { wrong: () => 'b' } }, items: [long] }]);
     const local = await startSimulator({ models: MODELS, answerKey: key });
     try {
       const response = await fetch(`${local.url}/chat/completions`, {
@@ -88,7 +91,7 @@ describe('POST /v1/chat/completions', () => {
         body: JSON.stringify({ model: 'sim-oracle', messages: task.buildMessages(long), max_tokens: 5 }),
       });
       const json: any = await response.json();
-      expect(json.choices[0]).toMatchObject({ message: { content: 'a'.repeat(20) }, finish_reason: 'length' });
+      expect(json.choices[0]).toMatchObject({ message: { content: 'one two three four five' }, finish_reason: 'length' });
       expect(json.usage.completion_tokens).toBe(5);
       const roomy = await fetch(`${local.url}/chat/completions`, {
         method: 'POST',
@@ -114,7 +117,7 @@ describe('POST /v1/chat/completions', () => {
     expect(content).toBe(item.gold);
     const usageChunk = chunks.at(-1);
     expect(usageChunk.choices).toEqual([]);
-    expect(usageChunk.usage.completion_tokens).toBe(Math.ceil(item.gold.length / 4));
+    expect(usageChunk.usage.completion_tokens).toBe(countTokens(item.gold));
     expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
     expect(chunks.at(-2).choices[0].finish_reason).toBe('stop');
   });

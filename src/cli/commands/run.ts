@@ -54,6 +54,7 @@ export interface RunCommandOptions {
   rpm?: number;
   tpm?: number;
   maxErrorRate?: number;
+  dryRun?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -88,7 +89,12 @@ export function registerRunCommand(program: Command): void {
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
     .option('--batch', 'send requests through the OpenAI Batch API (half price, answers within 24 h); a stopped run re-attaches to its batches with --run-id')
     .option('--shard <i/N>', 'run only shard i of N (0-based): a stable, balanced subset of every task, by hashed item id; combine the shards with `finharness merge`')
+    .option('--dry-run', 'estimate requests, tokens and cost of this run without sending or writing anything')
     .action(async (options: RunCommandOptions) => {
+      if (options.dryRun) {
+        process.stdout.write(await executeDryRun(options));
+        return;
+      }
       const outcomes = await executeRun(options);
       process.stdout.write(formatRunSummary(outcomes));
       if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) process.exitCode = 1;
@@ -97,11 +103,7 @@ export function registerRunCommand(program: Command): void {
 
 /** Parse options into a plan, run it with Ctrl-C handling, return each model's outcome. */
 export async function executeRun(options: RunCommandOptions, extraEndpoints: readonly EndpointSpec[] = []): Promise<ModelRunOutcome[]> {
-  const config = loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
-  const endpoints = [...options.model.map((spec) => resolveEndpoint(spec, config)), ...extraEndpoints];
-  assertDistinctNames(endpoints);
-  const tasks = await planTasks(options, config);
-  const settings = runSettings(options, config);
+  const { endpoints, tasks, settings } = await planRun(options, extraEndpoints);
   const cache = options.cache === false ? NO_CACHE : SqliteResponseCache.openInDir(cacheDir());
   const interrupt = new AbortController();
   const onSignal = () => {
@@ -130,6 +132,22 @@ export async function executeRun(options: RunCommandOptions, extraEndpoints: rea
     process.off('SIGTERM', onSignal);
     cache.close();
   }
+}
+
+/** Config, endpoints, tasks and settings: everything a run (or its dry run) does before the first request. */
+async function planRun(options: RunCommandOptions, extraEndpoints: readonly EndpointSpec[] = []) {
+  const config = loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
+  const endpoints = [...options.model.map((spec) => resolveEndpoint(spec, config)), ...extraEndpoints];
+  assertDistinctNames(endpoints);
+  const tasks = await planTasks(options, config);
+  return { endpoints, tasks, settings: runSettings(options, config) };
+}
+
+/** `--dry-run`: the same plan as `executeRun`, estimated (src/cost/estimate.ts) instead of run. */
+export async function executeDryRun(options: RunCommandOptions): Promise<string> {
+  const { endpoints, tasks, settings } = await planRun(options);
+  const [{ estimateRun }, { formatDryRun }] = await Promise.all([import('./dry-run.js'), import('../../report/dry-run.js')]);
+  return formatDryRun(await estimateRun(endpoints, tasks, settings, options.cache !== false), settings.runId);
 }
 
 /** Task specs from --task and --suite, in order, without repeats. */
@@ -199,6 +217,7 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     requestsPerMinute: options.rpm ?? null,
     tokensPerMinute: options.tpm ?? null,
     maxErrorRate: options.maxErrorRate ?? defaults.max_error_rate ?? null,
+    ...(config.prices ? { prices: config.prices } : {}),
   };
 }
 
