@@ -14,7 +14,8 @@ interface ListedModel {
 /**
  * What an OpenAI-compatible server says it serves under `model`, from GET /v1/models.
  * - no /v1/models (404): null, the server does not say;
- * - our model listed: its id, and vLLM's `root` (plus `parent` for a LoRA adapter) as revision;
+ * - our model listed with vLLM's `root` (plus `parent` for a LoRA adapter): that, as revision;
+ *   listed without them: null, the listing names no checkpoint;
  * - a vLLM-style listing (entries carry `root`) without our model: not_found, since every request
  *   would 404. Servers whose listing lacks `root` (llama.cpp, TGI's Messages API) answer whatever
  *   model name they are sent, so a missing name there proves nothing and gives null.
@@ -29,7 +30,10 @@ export async function servedModel(client: OpenAI, model: string, signal: AbortSi
     throw error;
   }
   const entry = listed.find((m) => m.id === model);
-  if (entry) return { modelId: model, revision: revisionOf(entry), source: 'vllm /v1/models' };
+  // A listing that only repeats the name we asked for (OpenAI, llama.cpp) says nothing about the
+  // checkpoint: no identity, so the cache key stays what a run that cannot ask would compute.
+  const revision = entry ? revisionOf(entry) : null;
+  if (entry) return revision === null ? null : { modelId: model, revision, source: 'vllm /v1/models' };
   if (!listed.some((m) => m.root !== undefined)) return null;
   const names = listed.map((m) => String(m.id)).slice(0, 20);
   throw new ProviderError('not_found', `the server does not serve model "${model}" (GET /v1/models lists: ${names.join(', ') || 'nothing'}); check the model name`, { status: 404 });

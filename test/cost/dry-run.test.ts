@@ -33,6 +33,10 @@ beforeAll(async () => {
       { name: 'llama-3-8b', accuracy: 0.6 },
     ],
     answerKey: buildAnswerKey(tasks.map(({ task, items }) => ({ task, items }))),
+    // Lists models as OpenAI does, without vLLM's `root`: the run then records no served identity,
+    // so a new run's cache keys are the ones the dry run (which asks the server nothing) computes.
+    // Against a server that reports one, the dry run counts cached answers as to send (documented).
+    strictModels: false,
   });
 });
 afterAll(() => simulator.close());

@@ -7,6 +7,7 @@ import { continuationTokens } from '../../src/providers/tgi-generation.js';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
 import type { FaultSpec } from '../../src/simulator/faults.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
+import { countTextTokens } from '../../src/simulator/tokens.js';
 import { renderPlainPrompt } from '../../src/tasks/messages.js';
 import { UserError } from '../../src/util/errors.js';
 import { fakeItems, fakeSentimentTask, LABELS } from '../simulator/fixtures.js';
@@ -56,7 +57,7 @@ describe('HuggingFaceProvider: chat route (TGI Messages API)', () => {
   ])('answers through %s', async (_name, url) => {
     const completion = await provider({ baseURL: url() }).complete(request());
     expect(completion).toMatchObject({ text: item.gold, finishReason: 'stop', servedModel: MODEL });
-    expect(completion.usage?.completionTokens).toBe(Math.ceil(item.gold.length / 4));
+    expect(completion.usage?.completionTokens).toBe(countTextTokens(item.gold));
     expect(sim.stats().chatCompletions).toBe(1);
   });
 });
@@ -71,8 +72,14 @@ describe('HuggingFaceProvider: completions route (TGI /generate)', () => {
   });
 
   it('reports a length stop', async () => {
-    const completion = await provider({ route: 'completions' }).complete(request({ decoding: { temperature: 0, maxTokens: 1 } }));
-    expect(completion).toMatchObject({ text: ' ' + item.gold.slice(0, 3), finishReason: 'length' });
+    // A question the simulator does not know gets a several-token reply ("I am not sure.").
+    const unknown = [{ role: 'user' as const, content: 'What is the outlook for the quarter?' }];
+    const full = await provider({ route: 'completions' }).complete(request({ messages: unknown, decoding: { temperature: 0, maxTokens: 64 } }));
+    const cut = await provider({ route: 'completions' }).complete(request({ messages: unknown, decoding: { temperature: 0, maxTokens: 1 } }));
+    expect(full.finishReason).toBe('stop');
+    expect(cut.finishReason).toBe('length');
+    expect(cut.text.length).toBeGreaterThan(0);
+    expect(full.text.startsWith(cut.text) && cut.text.length < full.text.length).toBe(true);
   });
 
   it('sends greedy decoding in the form TGI validates (no temperature 0, no top_p 1)', async () => {

@@ -8,6 +8,7 @@ import type { EndpointSpec } from '../../src/providers/provider.js';
 import { createProvider } from '../../src/providers/registry.js';
 import { runEvaluation } from '../../src/runner/run.js';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
+import { countTextTokens } from '../../src/simulator/tokens.js';
 import { startSimulator, type SimulatedModel, type SimulatorHandle } from '../../src/simulator/server.js';
 import type { RunManifest } from '../../src/store/manifest.js';
 import type { SampleRecord } from '../../src/store/samples.js';
@@ -62,15 +63,19 @@ describe('completions route (POST /v1/completions)', () => {
   it('sends the plain-text prompt with the decoding parameters and reads text, finish reason, usage and model', async () => {
     const task = fakeSentimentTask();
     const items = fakeItems(3);
-    const local = await startSimulator({ models: [{ name: 'oracle', accuracy: 1 }], answerKey: buildAnswerKey([{ task, items }]) });
+    const local = await startSimulator({ models: [{ name: 'oracle', accuracy: 1 }, { name: 'verbose', accuracy: 1, verboseRate: 1 }], answerKey: buildAnswerKey([{ task, items }]) });
     try {
       const provider = new OpenAICompatibleProvider({ name: 'plain', provider: 'openai-compatible', model: 'oracle', baseURL: local.url, route: 'completions' });
       const completion = await provider.complete({ messages: task.buildMessages(items[2]!), decoding: { temperature: 0, maxTokens: 8, seed: 1, stop: ['\n'] }, timeoutMs: 5_000 });
       expect(completion).toMatchObject({ text: items[2]!.gold, finishReason: 'stop', servedModel: 'oracle' });
-      expect(completion.usage).toEqual({ promptTokens: Math.ceil(renderPlainPrompt(task.buildMessages(items[2]!)).length / 4), completionTokens: 2 });
-      const short = await provider.complete({ messages: task.buildMessages(items[2]!), decoding: { temperature: 0, maxTokens: 1 }, timeoutMs: 5_000 });
-      expect(short).toMatchObject({ text: items[2]!.gold.slice(0, 4), finishReason: 'length' });
-      expect(local.stats()).toMatchObject({ completions: 2, chatCompletions: 0 });
+      // The simulator counts like OpenAI's o200k tokenizer.
+      expect(completion.usage).toEqual({ promptTokens: countTextTokens(renderPlainPrompt(task.buildMessages(items[2]!))), completionTokens: countTextTokens(items[2]!.gold) });
+      const verbose = new OpenAICompatibleProvider({ name: 'plain-verbose', provider: 'openai-compatible', model: 'verbose', baseURL: local.url, route: 'completions' });
+      const full = await verbose.complete({ messages: task.buildMessages(items[2]!), decoding: { temperature: 0, maxTokens: 64 }, timeoutMs: 5_000 });
+      const short = await verbose.complete({ messages: task.buildMessages(items[2]!), decoding: { temperature: 0, maxTokens: 1 }, timeoutMs: 5_000 });
+      expect(short.finishReason).toBe('length');
+      expect(full.text.startsWith(short.text) && short.text.length > 0 && short.text.length < full.text.length).toBe(true);
+      expect(local.stats()).toMatchObject({ completions: 3, chatCompletions: 0 });
     } finally {
       await local.close();
     }

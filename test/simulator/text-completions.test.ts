@@ -1,3 +1,4 @@
+import { countTextTokens } from '../../src/simulator/tokens.js';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
@@ -31,7 +32,7 @@ describe('simulator: POST /v1/completions', () => {
       [0, items[1]!.gold, 'stop'],
       [1, items[4]!.gold, 'stop'],
     ]);
-    expect(response.usage?.completion_tokens).toBe(Math.ceil(items[1]!.gold.length / 4) + Math.ceil(items[4]!.gold.length / 4));
+    expect(response.usage?.completion_tokens).toBe(countTextTokens(items[1]!.gold) + countTextTokens(items[4]!.gold));
   });
 
   it('echoes the prompt with per-token log-probabilities and offsets', async () => {
