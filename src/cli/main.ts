@@ -3,9 +3,6 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
 import { redactSecrets } from '../util/secrets.js';
 import { harnessVersion } from '../store/manifest.js';
-import { boundHeapGrowth } from './heap.js';
-
-boundHeapGrowth();
 
 /**
  * Each command's module is imported only when that command runs (all of them for --help): the

@@ -1,11 +1,4 @@
-import {
-  InferenceClient,
-  InferenceClientInputError,
-  InferenceClientProviderApiError,
-  InferenceClientProviderOutputError,
-  setLogger,
-  type Options,
-} from '@huggingface/inference';
+import type { InferenceClient, Options } from '@huggingface/inference';
 import { renderPlainPrompt } from '../tasks/messages.js';
 import { UserError } from '../util/errors.js';
 import { registerSecret } from '../util/secrets.js';
@@ -63,7 +56,8 @@ const ROUTER_ROOT = serverRoot(HF_ROUTER_URL);
  */
 export class HuggingFaceProvider implements Provider {
   readonly endpoint: EndpointSpec;
-  private readonly client: InferenceClient;
+  /** The library and its client, loaded on the first request: most runs never talk to Hugging Face. */
+  private connection: Promise<{ library: HfLibrary; client: InferenceClient }> | undefined;
   private readonly root: string;
   private readonly viaRouter: boolean;
   private readonly token: string | undefined;
@@ -83,8 +77,10 @@ export class HuggingFaceProvider implements Provider {
       throw new UserError(`model "${endpoint.name}": the Hugging Face router serves chat completions only; route "completions" needs a TGI server or Inference Endpoint URL (base_url)`);
     }
     registerSecret(this.token);
-    muteRequestDeprecationWarning();
-    this.client = new InferenceClient(this.token ?? '');
+  }
+
+  private connect(): Promise<{ library: HfLibrary; client: InferenceClient }> {
+    return (this.connection ??= loadLibrary().then((library) => ({ library, client: new library.InferenceClient(this.token ?? '') })));
   }
 
   complete(request: CompletionRequest): Promise<Completion> {
@@ -93,8 +89,8 @@ export class HuggingFaceProvider implements Provider {
 
   private async chat(request: CompletionRequest): Promise<Completion> {
     const { decoding } = request;
-    const { value } = await this.call(request.timeoutMs, request.signal, (options) =>
-      this.client.chatCompletion(
+    const { value } = await this.call(request.timeoutMs, request.signal, (client, options) =>
+      client.chatCompletion(
         {
           endpointUrl: this.root,
           model: this.endpoint.model,
@@ -130,6 +126,7 @@ export class HuggingFaceProvider implements Provider {
   async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
     if (this.viaRouter) return null;
     const timeoutMs = this.endpoint.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    const { library } = await this.connect();
     const info = await withRequestTimeout(
       timeoutMs,
       signal,
@@ -140,7 +137,7 @@ export class HuggingFaceProvider implements Provider {
         if (!response.ok) throw this.httpError(response.status, parseJsonOrText(text), response.headers);
         return parseJsonOrText(text);
       },
-      (error, timedOut) => this.classify(error, timedOut, timeoutMs, undefined),
+      (error, timedOut) => this.classify(library, error, timedOut, timeoutMs, undefined),
     );
     if (info === null || typeof info !== 'object') return null;
     const { model_id: modelId, model_sha: modelSha } = info as { model_id?: unknown; model_sha?: unknown };
@@ -176,14 +173,15 @@ export class HuggingFaceProvider implements Provider {
   }
 
   private async postGenerate(inputs: string, parameters: Record<string, unknown>, timeoutMs: number, signal: AbortSignal | undefined): Promise<TgiGeneration> {
-    const { value, headers } = await this.call(timeoutMs, signal, (options) =>
-      this.client.request<unknown>({ endpointUrl: `${this.root}/generate`, inputs, parameters }, options),
+    const { value, headers } = await this.call(timeoutMs, signal, (client, options) =>
+      client.request<unknown>({ endpointUrl: `${this.root}/generate`, inputs, parameters }, options),
     );
     return readGeneration(value, headers);
   }
 
   /** One library call with the per-request timeout, our error classes and the response headers. */
-  private async call<T>(timeoutMs: number, outer: AbortSignal | undefined, run: (options: Options) => Promise<T>): Promise<{ value: T; headers: Headers | undefined }> {
+  private async call<T>(timeoutMs: number, outer: AbortSignal | undefined, run: (client: InferenceClient, options: Options) => Promise<T>): Promise<{ value: T; headers: Headers | undefined }> {
+    const { library, client } = await this.connect();
     let headers: Headers | undefined;
     const keepHeaders: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
@@ -193,13 +191,14 @@ export class HuggingFaceProvider implements Provider {
     const value = await withRequestTimeout(
       timeoutMs,
       outer,
-      (signal) => run({ signal, fetch: keepHeaders, retry_on_error: false }),
-      (error, timedOut) => this.classify(error, timedOut, timeoutMs, headers),
+      (signal) => run(client, { signal, fetch: keepHeaders, retry_on_error: false }),
+      (error, timedOut) => this.classify(library, error, timedOut, timeoutMs, headers),
     );
     return { value, headers };
   }
 
-  private classify(error: unknown, timedOut: boolean, timeoutMs: number, headers: Headers | undefined): ProviderError {
+  private classify(library: HfLibrary, error: unknown, timedOut: boolean, timeoutMs: number, headers: Headers | undefined): ProviderError {
+    const { InferenceClientInputError, InferenceClientProviderApiError, InferenceClientProviderOutputError } = library;
     if (error instanceof ProviderError) return error;
     if (timedOut) return new ProviderError('timeout', `no complete response within ${timeoutMs} ms`);
     if (error instanceof InferenceClientProviderApiError) return this.httpError(error.httpResponse.status, error.httpResponse.body, headers);
@@ -273,15 +272,22 @@ function parseJsonOrText(text: string): unknown {
   }
 }
 
-let deprecationMuted = false;
+type HfLibrary = typeof import('@huggingface/inference');
+let library: Promise<HfLibrary> | undefined;
+
+/** Imported on first use: the library adds ~100 ms to start-up, which runs against other servers should not pay. */
+function loadLibrary(): Promise<HfLibrary> {
+  return (library ??= import('@huggingface/inference').then((loaded) => {
+    muteRequestDeprecationWarning(loaded.setLogger);
+    return loaded;
+  }));
+}
 
 /**
  * `request` (the library's only way to reach TGI's /generate with details) warns on every call
  * that it is deprecated: mute that one line and pass everything else on to the console.
  */
-function muteRequestDeprecationWarning(): void {
-  if (deprecationMuted) return;
-  deprecationMuted = true;
+function muteRequestDeprecationWarning(setLogger: HfLibrary['setLogger']): void {
   setLogger({
     debug: (...args: unknown[]) => console.debug(...args),
     info: (...args: unknown[]) => console.info(...args),
