@@ -16,8 +16,14 @@ import { setFlagsFromString } from 'node:v8';
 const HEAP_GROWING_PERCENT = 30;
 export const LARGE_RUN_REQUESTS = 20_000;
 
+const userTunesHeap = (): boolean => /heap[-_]growing[-_]percent|max[-_]old[-_]space[-_]size/.test(`${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`);
+
+/** From start-up: loading a large dataset is itself a burst of short-lived allocations. */
 export function boundHeapGrowth(): void {
-  const flags = `${process.env.NODE_OPTIONS ?? ''} ${process.execArgv.join(' ')}`;
-  if (/heap[-_]growing[-_]percent|max[-_]old[-_]space[-_]size/.test(flags)) return;
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!userTunesHeap()) setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+}
+
+/** Once the plan shows a small run: back to V8's own growth (0 = not set). */
+export function releaseHeapGrowth(): void {
+  if (!userTunesHeap()) setFlagsFromString('--heap-growing-percent=0');
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { UserError } from '../util/errors.js';
 import { redactSecrets } from '../util/secrets.js';
 import { harnessVersion } from '../store/manifest.js';
+import { boundHeapGrowth } from './heap.js';
 
 /**
  * Each command's module is imported only when that command runs (all of them for --help): the
@@ -28,6 +29,8 @@ const program = new Command('finharness')
 
 try {
   const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
+  // Commands that run evaluations start with the heap bounded; `run` releases it for small runs.
+  if (requested === 'run' || requested === 'sweep') boundHeapGrowth();
   const isVersion = process.argv.slice(2).some((arg) => arg === '-V' || arg === '--version');
   const names = requested !== undefined && requested in COMMANDS ? [requested] : isVersion ? [] : Object.keys(COMMANDS);
   for (const name of names) (await COMMANDS[name]!())(program);

@@ -22,7 +22,7 @@ import type { AnyTask, TaskItem } from '../../tasks/task.js';
 import { formatRunSummary } from '../../report/run-summary.js';
 import { loadDefaultShotPool, loadRunData } from '../datasets.js';
 import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
-import { boundHeapGrowth, LARGE_RUN_REQUESTS } from '../heap.js';
+import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
 import { collect, integer, nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
 
 export interface RunCommandOptions {
@@ -106,7 +106,7 @@ export function registerRunCommand(program: Command): void {
 export async function executeRun(options: RunCommandOptions, extraEndpoints: readonly EndpointSpec[] = []): Promise<ModelRunOutcome[]> {
   const { endpoints, tasks, settings } = await planRun(options, extraEndpoints);
   const requests = endpoints.length * settings.repeats * tasks.reduce((sum, t) => sum + t.items.length, 0);
-  if (requests >= LARGE_RUN_REQUESTS) boundHeapGrowth();
+  if (requests < LARGE_RUN_REQUESTS) releaseHeapGrowth();
   const cache = options.cache === false ? NO_CACHE : SqliteResponseCache.openInDir(cacheDir());
   const interrupt = new AbortController();
   const onSignal = () => {
