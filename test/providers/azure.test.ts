@@ -5,6 +5,8 @@ import { NO_CACHE } from '../../src/cache/response-cache.js';
 import { resolveEndpoint } from '../../src/providers/endpoints.js';
 import type { EndpointSpec } from '../../src/providers/provider.js';
 import { createProvider } from '../../src/providers/registry.js';
+import type { RunSettings } from '../../src/runner/plan.js';
+import { DEFAULT_RETRY_POLICY } from '../../src/runner/retry.js';
 import { runEvaluation } from '../../src/runner/run.js';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
@@ -49,9 +51,9 @@ function azureEndpoint(extra: Partial<EndpointSpec> = {}): EndpointSpec {
   };
 }
 
-async function run(endpoint: EndpointSpec, env: NodeJS.ProcessEnv, limit = 6, retryHooks?: { sleep: (ms: number) => Promise<void> }) {
+async function run(endpoint: EndpointSpec, env: NodeJS.ProcessEnv, limit = 6, retryHooks?: { sleep: (ms: number) => Promise<void> }, overrides: Partial<RunSettings> = {}) {
   const out = tempDir('fh-azure-');
-  const [outcome] = await runEvaluation([endpoint], [await plannedFpb(limit)], testSettings(out, 'az', { concurrency: 1 }), {
+  const [outcome] = await runEvaluation([endpoint], [await plannedFpb(limit)], testSettings(out, 'az', { concurrency: 1, ...overrides }), {
     cache: NO_CACHE,
     createProvider: (e) => createProvider(e, env),
     ...(retryHooks ? { retryHooks } : {}),
@@ -157,5 +159,31 @@ describe('Azure OpenAI through AzureOpenAI against the simulator', () => {
     });
     expect(endpoint).toMatchObject({ provider: 'azure', apiKeyEnv: 'AZURE_OPENAI_API_KEY', azure: { deployment: 'gpt4o', apiVersion: VERSION } });
     expect(createProvider(endpoint, { AZURE_OPENAI_API_KEY: KEY }).endpoint).toBe(endpoint);
+  });
+});
+
+describe('Azure OpenAI failure modes, through the runner', () => {
+  const sleeps: number[] = [];
+  const hooks = { sleep: async (ms: number) => void sleeps.push(ms) };
+
+  it('rides out a 429 storm, a 503, a hung request and a dropped connection, scoring every item', async () => {
+    sleeps.length = 0;
+    sim.injectFaults(
+      { kind: 'rate_limit', retryAfterSeconds: 2 },
+      { kind: 'rate_limit', retryAfterSeconds: 2 },
+      { kind: 'rate_limit' },
+      { kind: 'server_error', status: 503 },
+      { kind: 'timeout' },
+      { kind: 'drop' },
+    );
+    // One item meets all six in a row (concurrency 1): it needs seven attempts.
+    const retry = { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1, maxDelayMs: 5, maxAttempts: 7 };
+    const { outcome } = await run(azureEndpoint({ timeoutMs: 300 }), { AZURE_OPENAI_API_KEY: KEY }, 6, hooks, { retry });
+    expect(outcome.status).toBe('complete');
+    expect(outcome.results.tasks.fpb!.n_scored).toBe(6);
+    expect(outcome.results.tasks.fpb!.n_errors).toBe(0);
+    expect(outcome.results.retries_by_kind).toMatchObject({ rate_limit: 3, server: 1, timeout: 1, connection: 1 });
+    // The two Retry-After waits were honoured (plus jitter), not replaced by backoff.
+    expect(sleeps.filter((ms) => ms >= 2_000 && ms < 3_000)).toHaveLength(2);
   });
 });
