@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError, type ProviderErrorKind } from '../../src/providers/errors.js';
+import type { ProviderErrorKind } from '../../src/providers/errors.js';
 import { HF_ROUTER_URL, resolveEndpoint } from '../../src/providers/endpoints.js';
 import { HuggingFaceProvider, serverRoot } from '../../src/providers/huggingface.js';
 import type { CompletionRequest, EndpointSpec } from '../../src/providers/provider.js';
@@ -11,6 +11,7 @@ import { countTextTokens } from '../../src/simulator/tokens.js';
 import { renderPlainPrompt } from '../../src/tasks/messages.js';
 import { UserError } from '../../src/util/errors.js';
 import { fakeItems, fakeSentimentTask, LABELS } from '../simulator/fixtures.js';
+import { providerError } from '../helpers/rejections.js';
 
 const task = fakeSentimentTask();
 const items = fakeItems(9);
@@ -38,15 +39,6 @@ function provider(overrides: Partial<EndpointSpec> = {}, env: NodeJS.ProcessEnv 
 
 function request(overrides: Partial<CompletionRequest> = {}): CompletionRequest {
   return { messages: task.buildMessages(item), decoding: { temperature: 0, maxTokens: 16, seed: 7 }, timeoutMs: 5_000, ...overrides };
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 describe('HuggingFaceProvider: chat route (TGI Messages API)', () => {

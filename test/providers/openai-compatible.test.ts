@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ProviderError, type ProviderErrorKind } from '../../src/providers/errors.js';
+import type { ProviderErrorKind } from '../../src/providers/errors.js';
 import { OpenAICompatibleProvider } from '../../src/providers/openai-compatible.js';
 import type { CompletionRequest, EndpointSpec } from '../../src/providers/provider.js';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
@@ -10,6 +10,7 @@ import type { FaultSpec } from '../../src/simulator/faults.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
 import { fakeItems, fakeSentimentTask } from '../simulator/fixtures.js';
 import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { providerError } from '../helpers/rejections.js';
 
 const task = fakeSentimentTask();
 const items = fakeItems(10);
@@ -33,15 +34,6 @@ function provider(overrides: Partial<EndpointSpec> = {}, env: NodeJS.ProcessEnv 
 
 function request(overrides: Partial<CompletionRequest> = {}): CompletionRequest {
   return { messages: task.buildMessages(item), decoding: { temperature: 0, maxTokens: 16 }, timeoutMs: 5_000, ...overrides };
-}
-
-async function providerError(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 describe('the real openai client against the simulator', () => {

@@ -15,18 +15,10 @@ import type { SampleRecord } from '../../src/store/samples.js';
 import { renderPlainPrompt } from '../../src/tasks/messages.js';
 import { fakeItems, fakeSentimentTask } from '../simulator/fixtures.js';
 import { fpbSimulator, plannedFpb, simEndpoint, tempDir, testDeps, testSettings } from '../helpers/fixtures.js';
+import { rejection } from '../helpers/rejections.js';
 
 const samplesOf = (path: string) => readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SampleRecord);
 const manifestOf = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as RunManifest;
-
-async function rejection(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
 
 describe('completions route (POST /v1/completions)', () => {
   let simulator: SimulatorHandle;
