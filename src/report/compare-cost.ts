@@ -10,3 +10,8 @@ export function costCell(cost: TaskCost | null | undefined): string {
   if (cost.cost_usd === null) return formatUsd(null);
   return `${formatUsd(cost.cost_usd)} · ${cost.cost_per_correct_usd === null ? '–' : formatUsd(cost.cost_per_correct_usd)}/correct`;
 }
+
+/** The Cost section appears only when some model's answers have a price (simulated and self-hosted models have none). */
+export function anyPriced(tasks: readonly { cost: Record<string, TaskCost | null | undefined> }[]): boolean {
+  return tasks.some((task) => Object.values(task.cost).some((c) => c != null && c.cost_usd !== null));
+}

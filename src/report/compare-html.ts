@@ -3,7 +3,7 @@ import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpe
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, jsonForScript, vegaScripts } from './html.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
-import { costCell, COST_NOTE } from './compare-cost.js';
+import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}
@@ -66,7 +66,7 @@ function formatCompliance(comparison: Comparison, ordered: ComparedModel[]): str
 
 function costs(comparison: Comparison, ordered: ComparedModel[]): string {
   const tasks = comparison.tasks.filter((t) => t.headline_metric !== '');
-  if (!tasks.some((task) => Object.values(task.cost).some((c) => c !== null))) return '';
+  if (!anyPriced(tasks)) return '';
   const rows = tasks.map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => `<td class="num">${e(costCell(task.cost[m.label]))}</td>`).join('')}</tr>`);
   return `<h2>Cost</h2><table><thead><tr><th>task</th>${ordered.map((m) => `<th>${modelHeader(m)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="muted">${e(COST_NOTE)}</p>`;

@@ -1,7 +1,7 @@
 import type { Comparison, PairedComparison, TaskComparison } from '../compare/analyze.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
-import { costCell, COST_NOTE } from './compare-cost.js';
+import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
 
 const SIMULATED_NOTE = "SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.";
 
@@ -99,7 +99,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   }
   out.push('', '_missing = answers with no recognisable answer (scored wrong); errors = requests that failed after retries (not scored)._', '');
 
-  if (analysed.some((task) => Object.values(task.cost).some((c) => c !== null))) {
+  if (anyPriced(analysed)) {
     out.push('## Cost', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
     for (const task of analysed) out.push(`| ${task.task} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
     out.push('', `_${COST_NOTE}_`, '');
