@@ -309,6 +309,8 @@ export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTas
     timeout_ms: endpoint.timeoutMs ?? settings.timeoutMs,
     retry: settings.retry,
     scoring: settings.scoring ?? 'generate',
+    // Answers through the Batch API are billed at its discount; the manifest says how the run was sent.
+    ...(settings.batch ? { batch: true } : {}),
     ...shardOfRun(tasks),
     tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens, shard }) => ({
       id: task.id,

@@ -75,6 +75,8 @@ export interface RunManifest {
   retry: RetryPolicy;
   /** Absent in runs written before log-likelihood scoring existed: generate. */
   scoring?: ScoringMode;
+  /** Set when the run sent its requests through the OpenAI Batch API (`--batch`). */
+  batch?: boolean;
   /** Adaptive concurrency and rate limits for this endpoint's server (`describeLimiter`). */
   rate_limiting?: Record<string, unknown>;
   /** `--max-error-rate`: the run fails above this fraction of failed items; null = no threshold. */

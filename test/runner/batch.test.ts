@@ -51,6 +51,8 @@ describe('--batch: the OpenAI Batch API', () => {
     expect(simulator.batchStats()).toMatchObject({ filesUploaded: 1, batchesCreated: 1, batchRequests: 40 });
     expect(batched.results.tasks.fpb!.metrics).toEqual(direct.results.tasks.fpb!.metrics);
     expect(batched.results.tasks.fpb!.usage).toEqual(direct.results.tasks.fpb!.usage);
+    expect(JSON.parse(readFileSync(batched.paths.manifest, 'utf8')).batch).toBe(true);
+    expect(JSON.parse(readFileSync(direct.paths.manifest, 'utf8')).batch).toBeUndefined();
     const samples = samplesOf(batched.paths.samples);
     expect(samples).toHaveLength(40);
     const batchIds = new Set(samples.map((s) => s.batch_id));
