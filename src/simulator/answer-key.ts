@@ -22,8 +22,6 @@ export interface AnswerKey {
   /** Number of distinct prompts the key can answer. */
   readonly size: number;
   lookup(messages: readonly ChatMessage[]): AnswerHints | undefined;
-  /** True when `content` is exactly a question the key knows (no trailing-question search). */
-  knowsQuestion(content: string): boolean;
 }
 
 export interface AnswerKeySource {
@@ -92,7 +90,6 @@ function keyFromMap(hintsByPrompt: ReadonlyMap<string, AnswerHints>): AnswerKey 
     size: hintsByPrompt.size,
     lookup: (messages) =>
       hintsByPrompt.get(dialogueTurnHash(messages)) ?? hintsByPrompt.get(questionHash(messages)) ?? lookupTrailingQuestion(hintsByPrompt, messages),
-    knowsQuestion: (content) => hintsByPrompt.has(questionHash([{ role: 'user', content }])),
   };
 }
 

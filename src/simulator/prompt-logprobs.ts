@@ -1,4 +1,4 @@
-import type { PlainPrompt } from './plain-prompt-key.js';
+import type { PlainPrompt } from './plain-prompt.js';
 
 /**
  * The simulator's log-probabilities, constants so that tests can work them out by hand:

@@ -4,7 +4,7 @@ import { limitAnswer, newEnvelope, type SimulatedAnswer } from './completion.js'
 import { countTextTokens } from './tokens.js';
 import type { SimulatedModel } from './models.js';
 import { invalidRequest } from './openai-errors.js';
-import { readPlainPrompt } from './plain-prompt-key.js';
+import { readPlainPrompt } from './plain-prompt.js';
 import { simulatedLogprobs, type CompletionLogprobs } from './prompt-logprobs.js';
 import type { Reply } from './reply.js';
 import { invalidType, missing, readJsonObject, type PartialChatRequest } from './request.js';

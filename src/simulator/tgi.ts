@@ -1,14 +1,13 @@
 import type { IncomingMessage } from 'node:http';
-import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
-import { simulateAnswer } from './answers.js';
+import { answerFromHints, underlyingAnswer } from './answers.js';
 import { limitAnswer, type SimulatedAnswer } from './completion.js';
 import { hashInt, hashUniform } from './deterministic.js';
 import { DEFAULT_LOADING_ESTIMATE_S, faultOutcome, firstHalf, maskedKey } from './fault-replies.js';
 import type { FaultSchedule, FaultSpec } from './faults.js';
 import { isRecord } from './is-record.js';
 import type { SimulatedModel } from './models.js';
-import { messagesFromPlainPrompt, splitContinuation } from './plain-prompt.js';
+import { readPlainPrompt, splitContinuation } from './plain-prompt.js';
 import { BodyTooLargeError, readBody, type Reply } from './reply.js';
 import { modelLoading, tgiError, tgiLengthError, tgiOverloaded, tgiUnauthorized, tgiValidationError } from './tgi-errors.js';
 
@@ -136,11 +135,14 @@ export class TgiRoutes implements TgiControls {
     if (!model) return tgiError(404, 'no model is served at this address');
     const { request } = parsed;
     const { prompt, continuation } = splitContinuation(request.inputs);
-    const messages = messagesFromPlainPrompt(prompt, (content) => this.deps.answerKey?.knowsQuestion(content) ?? false);
-    const randomFault = this.deps.faults.drawRandom(model.name, hashMessages(messages));
+    // The same reading of a plain prompt, and so the same draws, as the completions route.
+    const plain = readPlainPrompt(prompt, this.deps.answerKey);
+    const randomFault = this.deps.faults.drawRandom(model.name, plain.promptHash);
     if (randomFault) return this.faulted(randomFault, context, request);
-    const answer = simulateAnswer(model, messages, this.deps.answerKey);
-    const prefill = request.decoderInputDetails ? prefillTokens(model.name, request.inputPieces, prompt.length, continuation, answer) : [];
+    const answer = answerFromHints(model, plain.hints, plain.promptHash);
+    // Log-likelihoods favour what the model believes, however it would have phrased it.
+    const believed = plain.hints ? underlyingAnswer(model, plain.hints, plain.promptHash) : '';
+    const prefill = request.decoderInputDetails ? prefillTokens(model.name, request.inputPieces, prompt.length, continuation, believed) : [];
     // The model continues "Answer:", so its text starts with a space, as real ones do.
     return generation(request, limitAnswer(` ${answer}`, request.maxNewTokens), prefill);
   }
