@@ -8,7 +8,8 @@ import type { RateLimitSnapshot } from './provider.js';
  *   (TGI / Inference Endpoints: 503 while the model loads or scales up from zero; waited for with
  *   the server's estimate, on a time budget of its own rather than the attempt count)
  * - item fails, run goes on: `bad_request`, `context_length`, `content_filter`
- * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`
+ * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`, and
+ *   `unsupported` (the server cannot do what the run asks, e.g. TGI without prefill log-probabilities)
  */
 export type ProviderErrorKind =
   | 'rate_limit'
@@ -22,10 +23,11 @@ export type ProviderErrorKind =
   | 'content_filter'
   | 'auth'
   | 'not_found'
-  | 'quota';
+  | 'quota'
+  | 'unsupported';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', 'loading', 'server', 'timeout', 'connection', 'malformed_response']);
-const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota']);
+const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota', 'unsupported']);
 
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;

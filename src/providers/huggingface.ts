@@ -157,6 +157,11 @@ export class HuggingFaceProvider implements Provider {
     if (this.viaRouter) throw new UserError(`model "${this.endpoint.name}": the Hugging Face router returns no prompt log-probabilities; log-likelihood scoring needs a TGI server or Inference Endpoint URL`);
     const parameters = { max_new_tokens: 1, do_sample: false, details: true, decoder_input_details: true, return_full_text: false };
     const prompt = await this.postGenerate(request.prompt, parameters, request.timeoutMs, request.signal);
+    // TGI 3 computes prompt log-probabilities only when launched with --enable-prefill-logprobs;
+    // without them every continuation would score 0 and the first choice would always win.
+    if (prompt.prefill.length === 0) {
+      throw new ProviderError('unsupported', `model "${this.endpoint.name}": the server returned no prompt log-probabilities (details.prefill is empty); TGI 3 and later need --enable-prefill-logprobs for log-likelihood scoring`);
+    }
     let promptTokens = prompt.prefill.length;
     let completionTokens = prompt.generatedTokens;
     const logprobs: number[] = [];

@@ -29,6 +29,8 @@ export interface TgiOptions {
   maxTotalTokens?: number;
   /** TGI's max_stop_sequences. Default 4. */
   maxStopSequences?: number;
+  /** False: like TGI 3 launched without --enable-prefill-logprobs, `details.prefill` is always empty. Default true. */
+  prefillLogprobs?: boolean;
 }
 
 /** Adjust a running simulated TGI: swap the checkpoint behind the URL, or scale it to zero. */
@@ -142,7 +144,7 @@ export class TgiRoutes implements TgiControls {
     const answer = answerFromHints(model, plain.hints, plain.promptHash);
     // Log-likelihoods favour what the model believes, however it would have phrased it.
     const believed = plain.hints ? underlyingAnswer(model, plain.hints, plain.promptHash) : '';
-    const prefill = request.decoderInputDetails ? prefillTokens(model.name, request.inputPieces, prompt.length, continuation, believed) : [];
+    const prefill = request.decoderInputDetails && this.deps.options.prefillLogprobs !== false ? prefillTokens(model.name, request.inputPieces, prompt.length, continuation, believed) : [];
     // The model continues "Answer:", so its text starts with a space, as real ones do.
     return generation(request, limitAnswer(` ${answer}`, request.maxNewTokens), prefill);
   }

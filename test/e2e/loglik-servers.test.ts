@@ -59,3 +59,22 @@ describe.each(servers)('--scoring loglik through %s', (_server, endpointFor) => 
     }
   });
 });
+
+describe('--scoring loglik against a TGI without prefill log-probabilities', () => {
+  it('stops the run with the launcher flag to set, instead of scoring every continuation 0', async () => {
+    const fpbTask = await plannedFpb(4);
+    const bare = await startSimulator({ models: [{ name: ORACLE, accuracy: 1 }], answerKey: buildAnswerKey([{ task: fpbTask.task, items: fpbTask.items }]), tgi: { prefillLogprobs: false } });
+    try {
+      const endpoint: EndpointSpec = { name: 'tgi-3', provider: 'huggingface', model: ORACLE, baseURL: bare.url.replace(/\/v1$/, ''), route: 'completions' };
+      const [outcome] = await runEvaluation([endpoint], [fpbTask], testSettings(tempDir(), 'no-prefill', { scoring: 'loglik', concurrency: 1 }), {
+        cache: NO_CACHE,
+        createProvider: (e) => createProvider(e, {}),
+      });
+      expect(outcome!.status).toBe('failed');
+      expect(outcome!.stopReason).toMatch(/--enable-prefill-logprobs/);
+      expect(outcome!.results.tasks.fpb!.n_scored).toBe(0);
+    } finally {
+      await bare.close();
+    }
+  });
+});
