@@ -60,6 +60,34 @@ describe('adaptive rate limiting against a rate-limited simulator', () => {
     }
   });
 
+  it('keeps five checkpoints on one server within one budget of requests in flight (a sweep)', async () => {
+    const names = ['ckpt-100', 'ckpt-200', 'ckpt-300', 'ckpt-400', 'ckpt-500'];
+    simulator = await fpbSimulator(names.map((name) => ({ name, accuracy: 0.8 })), 20);
+    const deps = testDeps(tempDir());
+    let inFlight = 0;
+    let most = 0;
+    // Count requests on the wire, below the limiter: what the server sees.
+    const counting: typeof deps.createProvider = (endpoint) => {
+      const inner = deps.createProvider(endpoint);
+      return {
+        endpoint: inner.endpoint,
+        complete: async (request) => {
+          most = Math.max(most, ++inFlight);
+          try {
+            return await inner.complete(request);
+          } finally {
+            inFlight--;
+          }
+        },
+      };
+    };
+    const outcomes = await runEvaluation(names.map((name) => simEndpoint(simulator!, name)), [await plannedFpb(12)], testSettings(tempDir(), 'sweep-budget', { concurrency: 3 }), { ...deps, createProvider: counting });
+    deps.cache.close();
+    expect(outcomes.map((o) => o.status)).toEqual(names.map(() => 'complete'));
+    expect(most).toBeLessThanOrEqual(3);
+    expect(most).toBeGreaterThan(1);
+  });
+
   it('keeps endpoints on different servers apart', async () => {
     simulator = await fpbSimulator([{ name: 'sim-a', accuracy: 1 }]);
     const other = await fpbSimulator([{ name: 'sim-b', accuracy: 1 }]);
