@@ -1,10 +1,8 @@
-import { sumCostTotals } from '../cost/totals.js';
 import { sumCounts } from '../runner/error-gate.js';
 import { existsSync, mkdirSync } from 'node:fs';
-import { TaskAccumulator } from '../runner/aggregate.js';
+import { runResults, TaskAccumulator } from '../runner/aggregate.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import type { RunManifest, RunStatus } from '../store/manifest.js';
-import type { RunResults } from '../store/results.js';
 import { compactSamples } from '../store/samples.js';
 import { getTask } from '../tasks/registry.js';
 import { UserError } from '../util/errors.js';
@@ -83,22 +81,11 @@ function writeMerged(model: string, runs: readonly ShardRun[], coverage: Coverag
   });
   const status: RunStatus = coverage.problems.length === 0 && accumulators.every(([, a]) => a.complete()) ? 'complete' : 'incomplete';
   const manifest = mergedManifest(runs, runId, status);
-  const taskResults = Object.fromEntries(
-    accumulators.map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: sumCounts(runs.map((run) => run.retriesByTask.get(id) ?? {})) }]),
+  const results = runResults(
+    { run_id: runId, model, simulated: first.model.simulated, status, scoring: first.scoring ?? 'generate', price },
+    accumulators,
+    (id) => sumCounts(runs.map((run) => run.retriesByTask.get(id) ?? {})),
   );
-  const results: RunResults = {
-    schema: 1,
-    run_id: runId,
-    model,
-    simulated: first.model.simulated,
-    status,
-    scoring: first.scoring ?? 'generate',
-    tasks: taskResults,
-    errors_by_kind: sumCounts(Object.values(taskResults).map((t) => t.errors_by_kind)),
-    retries_by_kind: sumCounts(Object.values(taskResults).map((t) => t.retries_by_kind)),
-    price,
-    totals: sumCostTotals(Object.values(taskResults).map((t) => t.cost)),
-  };
   mkdirSync(paths.dir, { recursive: true });
   compactSamples(paths.samples, first.tasks.flatMap((t) => coverage.samples.get(t.id) ?? []));
   writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`);

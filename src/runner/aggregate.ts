@@ -1,8 +1,9 @@
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
-import type { TaskResult } from '../store/results.js';
+import type { RunResults, TaskResult } from '../store/results.js';
 import type { SampleRecord } from '../store/samples.js';
 import type { ModelPrice } from '../cost/prices.js';
-import { CostAccumulator } from '../cost/totals.js';
+import { CostAccumulator, sumCostTotals } from '../cost/totals.js';
+import { sumCounts, type ErrorCounts } from './error-gate.js';
 
 /**
  * Collects what the metrics need from each finished sample (gold, prediction, per-item scores)
@@ -80,4 +81,25 @@ export class TaskAccumulator {
     if (score === undefined) return null;
     return this.scored.filter((item) => item.scores[score] === 1).length;
   }
+}
+
+/** Who and how, for `runResults`: the part of results.json that does not come from the samples. */
+export type RunResultsHeader = Pick<RunResults, 'run_id' | 'model' | 'simulated' | 'status' | 'scoring' | 'price'>;
+
+/**
+ * results.json from a run's task accumulators: each task's result with its retried attempts by
+ * class, and the run's totals (failed items and retries by class, tokens and cost). One builder
+ * for a run and for `merge`, so a merged run's file has exactly the shape of a single run's.
+ */
+export function runResults(header: RunResultsHeader, accumulators: Iterable<readonly [string, TaskAccumulator]>, retriesOf: (taskId: string) => ErrorCounts): RunResults {
+  const tasks = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: retriesOf(id) }]));
+  const results = Object.values(tasks);
+  return {
+    schema: 1,
+    ...header,
+    tasks,
+    errors_by_kind: sumCounts(results.map((t) => t.errors_by_kind)),
+    retries_by_kind: sumCounts(results.map((t) => t.retries_by_kind)),
+    totals: sumCostTotals(results.map((t) => t.cost)),
+  };
 }

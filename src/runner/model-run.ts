@@ -13,17 +13,16 @@ import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
-import { TaskAccumulator } from './aggregate.js';
+import { runResults, TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
 import { runBatched, type BatchHooks } from './batch-run.js';
 import { assertNoOpenBatches } from './batch-state.js';
 import { endpointPrice } from '../cost/endpoint-price.js';
-import { sumCostTotals } from '../cost/totals.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
-import { addCount, ErrorGate, sumCounts, type ErrorCounts } from './error-gate.js';
+import { addCount, ErrorGate, type ErrorCounts } from './error-gate.js';
 
 export interface ModelRunDependencies {
   provider: Provider;
@@ -215,9 +214,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     );
   }
 
-  const taskResults = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: retriesByTask.get(id) ?? {} }]));
-  const errorsByKind = sumCounts(Object.values(taskResults).map((t) => t.errors_by_kind));
-  const attempted = Object.values(taskResults).reduce((sum, t) => sum + t.n_scored + t.n_errors, 0);
+  // Built once (metrics included); the status, which depends on the error counts, is set below.
+  const built = runResults(
+    { run_id: settings.runId, model: endpoint.name, simulated: endpoint.simulated ?? false, status: 'incomplete', scoring: settings.scoring ?? 'generate', price },
+    accumulators,
+    (id) => retriesByTask.get(id) ?? {},
+  );
+  const errorsByKind = built.errors_by_kind ?? {};
+  const attempted = Object.values(built.tasks).reduce((sum, t) => sum + t.n_scored + t.n_errors, 0);
   const failed = Object.values(errorsByKind).reduce((sum, n) => sum + n, 0);
   const tooManyErrors = fatal ? undefined : gate.verdict(attempted, errorsByKind);
   const status: RunStatus = fatal || tooManyErrors ? 'failed' : deps.signal?.aborted ? 'interrupted' : [...accumulators.values()].every((a) => a.complete()) ? 'complete' : 'incomplete';
@@ -234,19 +238,10 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   manifest.model.system_fingerprints = [...fingerprints].sort();
   if (stopReason) manifest.stop_reason = stopReason;
   const results: RunResults = {
-    schema: 1,
-    run_id: settings.runId,
-    model: endpoint.name,
-    simulated: endpoint.simulated ?? false,
+    ...built,
     status,
-    scoring: settings.scoring ?? 'generate',
-    tasks: taskResults,
-    errors_by_kind: errorsByKind,
-    retries_by_kind: sumCounts(retriesByTask.values()),
     ...(settings.maxErrorRate == null ? {} : { error_rate: { failed, attempted, max: settings.maxErrorRate, exceeded: tooManyErrors !== undefined } }),
     rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...shared.limiter.stats() },
-    price,
-    totals: sumCostTotals(Object.values(taskResults).map((t) => t.cost)),
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
