@@ -67,12 +67,10 @@ export async function tokenCounterFor(endpoint: Pick<EndpointSpec, 'model' | 'ro
   const plain = endpoint.route === 'completions';
   const name = encodingFor(endpoint.model);
   if (name === null) {
-    const estimate = (text: string, charsPerToken: number) => Math.ceil(text.length / charsPerToken);
     return {
       method: `characters / ${CHARS_PER_TOKEN.prompt}`,
       exact: false,
-      prompt: (messages) =>
-        plain ? estimate(renderPlainPrompt(messages), CHARS_PER_TOKEN.prompt) : chatPrompt(messages, (text) => estimate(text, CHARS_PER_TOKEN.prompt), () => 1),
+      prompt: (messages) => (plain ? estimate(renderPlainPrompt(messages), CHARS_PER_TOKEN.prompt) : estimateChatPromptTokens(messages)),
       answer: (text) => estimate(text, CHARS_PER_TOKEN.answer),
     };
   }
@@ -86,7 +84,17 @@ export async function tokenCounterFor(endpoint: Pick<EndpointSpec, 'model' | 'ro
   };
 }
 
+const estimate = (text: string, charsPerToken: number) => Math.ceil(text.length / charsPerToken);
+
+/**
+ * A chat prompt's tokens without a tokenizer: characters / 4 per message plus the chat framing.
+ * Synchronous and cheap: the adaptive limiter charges every request with it before sending.
+ */
+export function estimateChatPromptTokens(messages: readonly Pick<ChatMessage, 'role' | 'content'>[]): number {
+  return chatPrompt(messages, (text) => estimate(text, CHARS_PER_TOKEN.prompt), () => 1);
+}
+
 /** Roles are one token in every current tokenizer; the estimate takes that rather than characters / 4. */
-function chatPrompt(messages: readonly ChatMessage[], count: (text: string) => number, countRole: (role: string) => number): number {
+function chatPrompt(messages: readonly Pick<ChatMessage, 'role' | 'content'>[], count: (text: string) => number, countRole: (role: string) => number): number {
   return messages.reduce((total, message) => total + TOKENS_PER_MESSAGE + countRole(message.role) + count(message.content), REPLY_PRIMING_TOKENS);
 }

@@ -1,3 +1,5 @@
+import { estimateChatPromptTokens } from '../cost/tokenizers.js';
+import type { ChatMessage } from '../tasks/messages.js';
 import { normaliseBaseURL } from '../cache/cache-key.js';
 import type { EndpointSpec } from '../providers/provider.js';
 import { AdaptiveLimiter, LIMITER_POLICY, SYSTEM_CLOCK, type LimiterClock, type LimiterSettings } from './adaptive-limiter.js';
@@ -59,12 +61,10 @@ function groupSettings(group: readonly EndpointSpec[], settings: RunSettings): L
 }
 
 /**
- * Tokens a request will be charged by a token rate limit before it runs: the prompt estimated at
- * 4 characters a token plus a few per message (OpenAI counts the same way on admission, then
- * corrects), plus the answer's max tokens. Cheap enough for every request.
+ * Tokens a request will be charged by a token rate limit before it runs: the prompt estimated as
+ * the dry run estimates it (OpenAI also counts on admission, then corrects), plus the answer's max
+ * tokens.
  */
-export function expectedRequestTokens(messages: readonly { content: string }[], maxTokens: number): number {
-  let chars = 0;
-  for (const message of messages) chars += message.content.length;
-  return Math.ceil(chars / 4) + 4 * messages.length + 3 + maxTokens;
+export function expectedRequestTokens(messages: readonly Pick<ChatMessage, 'role' | 'content'>[], maxTokens: number): number {
+  return estimateChatPromptTokens(messages) + maxTokens;
 }
