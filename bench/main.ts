@@ -36,6 +36,8 @@ interface Measured {
   startupMs: number | null;
   /** From the first request to process exit. */
   activeMs: number;
+  /** From the last request's answer (its arrival + the simulated latency) to process exit: results, reports. */
+  tailMs: number | null;
 }
 
 function startSimulator(latencyMs: number, answerKey: string | null): Promise<SimulatorProcess> {
@@ -56,8 +58,16 @@ async function measure(script: string, args: string[], simulator: SimulatorProce
   if (code !== 0) throw new Error(`${script} exited with ${code}`);
   const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as Usage;
   rmSync(scratch, { recursive: true, force: true });
-  const first = simulator ? (await simulator.stats()).firstChatCompletionAt : null;
-  return { wallMs: ended - started, usage, startupMs: first === null ? null : first - started, activeMs: first === null ? ended - started : ended - first };
+  const stats = simulator ? await simulator.stats() : null;
+  const first = stats?.firstChatCompletionAt ?? null;
+  const last = stats?.lastChatCompletionAt ?? null;
+  return {
+    wallMs: ended - started,
+    usage,
+    startupMs: first === null ? null : first - started,
+    activeMs: first === null ? ended - started : ended - first,
+    tailMs: last === null ? null : ended - (last + LATENCY_MS),
+  };
 }
 
 function harnessArgs(url: string, data: string, concurrency: number, out: string, runId: string, cache: boolean): string[] {
@@ -95,11 +105,12 @@ async function main(): Promise<void> {
         fmt(cpuMs(bare.usage) / N, 2),
         fmt(harness.usage.maxRssKb / 1024),
         harness.startupMs === null ? '–' : fmt(harness.startupMs),
+        harness.tailMs === null ? '–' : fmt(harness.tailMs),
       ]);
     }
     process.stdout.write(
       table(
-        ['', 'harness req/s', 'bare req/s', 'harness/bare', "of Little's bound", 'harness CPU ms/req', 'bare CPU ms/req', 'harness peak RSS MB', 'start-up to 1st request ms'],
+        ['', 'harness req/s', 'bare req/s', 'harness/bare', "of Little's bound", 'harness CPU ms/req', 'bare CPU ms/req', 'harness peak RSS MB', 'start-up to 1st request ms', 'last answer to exit ms'],
         rows,
       ),
     );

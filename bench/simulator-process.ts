@@ -6,7 +6,7 @@ const SIMULATOR = join(fileURLToPath(new URL('..', import.meta.url)), 'src/simul
 
 export interface SimulatorProcess {
   url: string;
-  stats(): Promise<{ chatCompletions: number; firstChatCompletionAt: number | null; byStatus: Record<string, number>; rateLimitedAt: number[] }>;
+  stats(): Promise<{ chatCompletions: number; firstChatCompletionAt: number | null; lastChatCompletionAt: number | null; byStatus: Record<string, number>; rateLimitedAt: number[] }>;
   stop(): Promise<void>;
 }
 

@@ -3,6 +3,7 @@ import { UserError } from '../util/errors.js';
 import { registerSecret } from '../util/secrets.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import type { EndpointSpec, Provider } from './provider.js';
+import { httpTransport } from './http-transport.js';
 
 /** Where the key is read from when the endpoint does not name a variable. */
 export const AZURE_KEY_ENV = 'AZURE_OPENAI_API_KEY';
@@ -28,6 +29,7 @@ export function createAzureProvider(endpoint: EndpointSpec, env: NodeJS.ProcessE
     ...azureCredentials(endpoint, env),
     maxRetries: 0,
     timeout: endpoint.timeoutMs ?? 120_000,
+    fetch: httpTransport,
   });
   return new OpenAICompatibleProvider(endpoint, env, client);
 }

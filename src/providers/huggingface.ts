@@ -17,6 +17,7 @@ import type {
   Provider,
 } from './provider.js';
 import { continuationTokens, readGeneration, type TgiGeneration } from './tgi-generation.js';
+import { httpTransport } from './http-transport.js';
 
 const DEFAULT_TOKEN_ENV = 'HF_TOKEN';
 const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
@@ -131,7 +132,7 @@ export class HuggingFaceProvider implements Provider {
       timeoutMs,
       signal,
       async (requestSignal) => {
-        const response = await fetch(`${this.root}/info`, { headers: this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }, signal: requestSignal });
+        const response = await httpTransport(`${this.root}/info`, { headers: this.token === undefined ? {} : { authorization: `Bearer ${this.token}` }, signal: requestSignal });
         if (response.status === 404) return null;
         const text = await response.text();
         if (!response.ok) throw this.httpError(response.status, parseJsonOrText(text), response.headers);
@@ -189,7 +190,7 @@ export class HuggingFaceProvider implements Provider {
     const { library, client } = await this.connect();
     let headers: Headers | undefined;
     const keepHeaders: typeof fetch = async (input, init) => {
-      const response = await fetch(input, init);
+      const response = await httpTransport(input, init);
       headers = response.headers;
       return response;
     };

@@ -5,6 +5,7 @@ import { registerSecret } from '../util/secrets.js';
 import { UserError } from '../util/errors.js';
 import { ProviderError } from './errors.js';
 import { completionLogLikelihood } from './completion-loglikelihood.js';
+import { httpTransport } from './http-transport.js';
 import { classifyHttpFailure, networkCause, withRequestTimeout } from './http-errors.js';
 import { plainCompletion, readUsage, samplingParams } from './plain-completion.js';
 import type { Completion, CompletionRequest, DecodingParams, EndpointIdentity, EndpointSpec, LogLikelihoodRequest, LogLikelihoodResult, Provider } from './provider.js';
@@ -99,7 +100,7 @@ export function chatRequestBody(endpoint: EndpointSpec, messages: readonly ChatM
 function openAIClient(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): OpenAI {
   const apiKey = resolveApiKey(endpoint, env);
   registerSecret(apiKey);
-  return new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000 });
+  return new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport });
 }
 
 export function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {

@@ -61,6 +61,8 @@ export interface SimulatorStats {
   byStatus: Record<string, number>;
   /** When the first chat completion arrived (epoch ms): benchmarks measure a client's start-up with it. */
   firstChatCompletionAt: number | null;
+  /** When the latest one arrived (epoch ms): what a client does after its last answer shows up against it. */
+  lastChatCompletionAt: number | null;
   /** When each request refused by the requests-per-minute limit arrived (epoch ms). */
   rateLimitedAt: number[];
 }
@@ -157,6 +159,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function generation<R extends { model: string }>(req: IncomingMessage, route: GenerationRoute<R>, deployment?: string): Promise<{ reply: Reply; latencyMs: number }> {
     stats.firstChatCompletionAt ??= Date.now();
+    stats.lastChatCompletionAt = Date.now();
     if (!rateLimit) return generationWithinLimit(req, route, deployment);
     // The limit is checked on arrival, upstream of everything else, as a gateway would.
     const admitted = rateLimit.admit();
@@ -309,7 +312,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 }
 
 function emptyStats(): SimulatorStats {
-  return { requests: 0, chatCompletions: 0, completions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, rateLimitedAt: [] };
+  return { requests: 0, chatCompletions: 0, completions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, lastChatCompletionAt: null, rateLimitedAt: [] };
 }
 
 /**

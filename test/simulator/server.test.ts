@@ -204,7 +204,7 @@ describe('stats', () => {
     const remote = (await (await fetch(`${sim.url.replace(/\/v1$/, '')}/_simulator/stats`)).json()) as { chatCompletions: number };
     expect(remote.chatCompletions).toBe(2);
     sim.resetStats();
-    expect(sim.stats()).toEqual({ requests: 0, chatCompletions: 0, completions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, rateLimitedAt: [] });
+    expect(sim.stats()).toEqual({ requests: 0, chatCompletions: 0, completions: 0, generate: 0, byStatus: {}, firstChatCompletionAt: null, lastChatCompletionAt: null, rateLimitedAt: [] });
   });
 });
 

@@ -1,0 +1,236 @@
+import http from 'node:http';
+import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
+import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
+import type { Readable, Transform } from 'node:stream';
+
+/**
+ * The `fetch` the SDK clients (`openai`, `@huggingface/inference`) are given: one HTTP/1.1
+ * exchange on Node's own `http`/`https` with keep-alive agents, answered with a standard
+ * `Response` once the whole body has arrived.
+ *
+ * Why not Node's built-in fetch: on a 2-core machine it costs about 1.5 ms of CPU per chat
+ * completion (undici's fetch machinery, WHATWG streams, per-request transferable objects), which
+ * at a few hundred requests in flight makes the client, not the GPU server, the bottleneck. The
+ * same requests through this transport cost about 1 ms with the SDK on top (see the README's
+ * Performance section and `npm run bench`). What the SDKs rely on is kept: the abort signal
+ * (its reason is the rejection, as fetch does), redirects, compressed bodies, and fetch's error
+ * shape — a `TypeError` with the network error as `cause` — so error classification is the same
+ * as with the built-in fetch.
+ *
+ * Bodies other than a string or bytes (multipart uploads of the Batch API, streams) and
+ * `Request` objects go to the built-in fetch: they are rare and not on the hot path.
+ * `FINHARNESS_HTTP_CLIENT=fetch` sends everything there (a way to rule this transport out).
+ */
+export const httpTransport: typeof fetch = (input, init) => {
+  const body = init?.body;
+  if (process.env.FINHARNESS_HTTP_CLIENT === 'fetch' || !(typeof input === 'string' || input instanceof URL) || !isSimpleBody(body)) {
+    return fetch(input, init);
+  }
+  return exchange(new URL(input), (init?.method ?? 'GET').toUpperCase(), plainHeaders(init?.headers), body ?? undefined, init?.signal ?? undefined, 0);
+};
+
+const agents = {
+  'http:': new http.Agent({ keepAlive: true }),
+  'https:': new https.Agent({ keepAlive: true }),
+};
+
+const MAX_REDIRECTS = 20;
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+type SimpleBody = string | Uint8Array | ArrayBuffer;
+
+function isSimpleBody(body: unknown): body is SimpleBody | null | undefined {
+  return body === undefined || body === null || typeof body === 'string' || body instanceof Uint8Array || body instanceof ArrayBuffer;
+}
+
+function plainHeaders(init: RequestInit['headers']): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (init === undefined) return headers;
+  if (init instanceof Headers) {
+    init.forEach((value, name) => {
+      headers[name] = value;
+    });
+  } else if (Array.isArray(init)) {
+    for (const [name, value] of init) headers[name!.toLowerCase()] = value!;
+  } else {
+    for (const [name, value] of Object.entries(init as Record<string, string>)) headers[name.toLowerCase()] = value;
+  }
+  return headers;
+}
+
+function exchange(url: URL, method: string, headers: Record<string, string>, body: SimpleBody | undefined, signal: AbortSignal | undefined, redirects: number): Promise<Response> {
+  const agent = agents[url.protocol as keyof typeof agents];
+  if (!agent) return Promise.reject(new TypeError('fetch failed', { cause: new Error(`unsupported protocol ${url.protocol}`) }));
+  if (signal?.aborted) return Promise.reject(abortReason(signal));
+  const payload = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : Buffer.from(body instanceof ArrayBuffer ? new Uint8Array(body) : body);
+  const sent: Record<string, string> = { ...headers, 'accept-encoding': headers['accept-encoding'] ?? 'gzip, deflate, br' };
+  if (payload !== undefined) sent['content-length'] = String(payload.byteLength);
+
+  return new Promise<Response>((resolve, reject) => {
+    let settled = false;
+    const finish = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      outcome();
+    };
+    const fail = (error: unknown) => finish(() => reject(error));
+    const onAbort = () => {
+      fail(abortReason(signal!));
+      request.destroy();
+    };
+    const transport = url.protocol === 'https:' ? https : http;
+    const request = transport.request(url, { method, headers: sent, agent }, (response) => {
+      const status = response.statusCode ?? 0;
+      const location = response.headers.location;
+      if (location !== undefined && [301, 302, 303, 307, 308].includes(status)) {
+        response.resume();
+        if (redirects >= MAX_REDIRECTS) return fail(new TypeError('fetch failed', { cause: new Error('redirect count exceeded') }));
+        // As fetch does: 303, and 301/302 after a POST, continue as a GET without a body.
+        const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+        const next = asGet ? withoutBodyHeaders(headers) : headers;
+        finish(() => resolve(exchange(new URL(location, url), asGet ? 'GET' : method, next, asGet ? undefined : body, signal, redirects + 1)));
+        return;
+      }
+      readBody(response).then(
+        (bytes) =>
+          finish(() => {
+            try {
+              resolve(toResponse(url, response, status, bytes));
+            } catch (error) {
+              // A status fetch cannot represent (outside 200–599).
+              reject(new TypeError('fetch failed', { cause: error }));
+            }
+          }),
+        (error: unknown) => fail(new TypeError('terminated', { cause: error })),
+      );
+    });
+    request.on('error', (error) => fail(new TypeError('fetch failed', { cause: error })));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    request.end(payload);
+  });
+}
+
+function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
+  const { 'content-type': _type, 'content-length': _length, ...rest } = headers;
+  return rest;
+}
+
+/** The whole body, decompressed as fetch would; a connection dropped mid-body rejects. */
+function readBody(response: IncomingMessage): Promise<Buffer> {
+  const decoded = decoder(response.headers['content-encoding']);
+  const source: Readable = decoded ? response.pipe(decoded) : response;
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    source.on('data', (chunk: Buffer) => chunks.push(chunk));
+    source.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
+    source.once('error', reject);
+    // A body cut short (the server closed the connection before content-length was reached).
+    response.once('aborted', () => reject(new Error('the connection closed before the response body was complete')));
+    response.once('error', reject);
+  });
+}
+
+function decoder(encoding: string | undefined): Transform | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+      return createGunzip();
+    case 'deflate':
+      return createInflate();
+    case 'br':
+      return createBrotliDecompress();
+    default:
+      return undefined;
+  }
+}
+
+function toResponse(url: URL, message: IncomingMessage, status: number, bytes: Buffer): Response {
+  const headers = new Headers();
+  const raw = message.rawHeaders;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    // The body is handed over decoded, so its encoding and length no longer describe it.
+    if (name === 'content-encoding' || (name === 'content-length' && message.headers['content-encoding'] !== undefined)) continue;
+    headers.append(name, raw[i + 1]!);
+  }
+  return new BufferedResponse(url.href, NULL_BODY_STATUSES.has(status) ? null : bytes, { status, statusText: message.statusMessage ?? '', headers }) as unknown as Response;
+}
+
+/**
+ * A standard Response whose body is already in memory. `new Response(bytes)` would wrap the
+ * bytes in a WHATWG stream only for `json()` to read them back out through it, which is most of
+ * what a constructed Response costs; here `text()`/`json()`/`arrayBuffer()` read the buffer
+ * directly, and `body` builds the stream only for a caller that asks for one.
+ */
+class BufferedResponse extends (Response as new (body: null, init: ResponseInit) => Pick<Response, 'headers'>) {
+  readonly #url: string;
+  readonly #bytes: Buffer | null;
+  readonly #init: ResponseInit;
+  #stream: ReadableStream<Uint8Array> | null | undefined;
+  #used = false;
+
+  constructor(url: string, bytes: Buffer | null, init: ResponseInit) {
+    super(null, init);
+    this.#url = url;
+    this.#bytes = bytes;
+    this.#init = init;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  get body(): ReadableStream<Uint8Array> | null {
+    if (this.#stream === undefined) this.#stream = this.#bytes === null ? null : new Response(this.#bytes).body;
+    return this.#stream;
+  }
+
+  get bodyUsed(): boolean {
+    return this.#used || (this.#stream?.locked ?? false);
+  }
+
+  async text(): Promise<string> {
+    const bytes = this.#take();
+    // As fetch decodes: UTF-8, a leading byte-order mark dropped.
+    const start = bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+    return bytes.toString('utf8', start);
+  }
+
+  async json(): Promise<unknown> {
+    return JSON.parse(await this.text());
+  }
+
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    const bytes = this.#take();
+    return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  }
+
+  async bytes(): Promise<Uint8Array> {
+    return new Uint8Array(await this.arrayBuffer());
+  }
+
+  async blob(): Promise<Blob> {
+    return new Blob([await this.arrayBuffer()], { type: this.headers.get('content-type') ?? '' });
+  }
+
+  async formData(): Promise<FormData> {
+    return new Response(this.#take(), { headers: this.headers }).formData();
+  }
+
+  clone(): Response {
+    if (this.bodyUsed) throw new TypeError('Response.clone: the body has already been read');
+    return new BufferedResponse(this.#url, this.#bytes, this.#init) as unknown as Response;
+  }
+
+  #take(): Buffer {
+    if (this.bodyUsed) throw new TypeError('Body is unusable: the body has already been read');
+    this.#used = true;
+    return this.#stream ? Buffer.alloc(0) : (this.#bytes ?? Buffer.alloc(0));
+  }
+}
+
+function abortReason(signal: AbortSignal): unknown {
+  return signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
+}
