@@ -49,8 +49,19 @@ function endpointKeyFields(endpoint: EndpointSpec) {
   };
 }
 
-/** `http://Host:8000/v1/` and `http://host:8000/v1` are the same endpoint. */
+const normalisedBaseURLs = new Map<string, string>();
+
+/** `http://Host:8000/v1/` and `http://host:8000/v1` are the same endpoint. Memoised: every cache key needs it. */
 export function normaliseBaseURL(baseURL: string): string {
+  let normalised = normalisedBaseURLs.get(baseURL);
+  if (normalised === undefined) {
+    normalised = parseAndNormalise(baseURL);
+    normalisedBaseURLs.set(baseURL, normalised);
+  }
+  return normalised;
+}
+
+function parseAndNormalise(baseURL: string): string {
   try {
     const url = new URL(baseURL);
     url.username = '';

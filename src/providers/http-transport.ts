@@ -30,9 +30,16 @@ export const httpTransport: typeof fetch = (input, init) => {
   return exchange(new URL(input), (init?.method ?? 'GET').toUpperCase(), plainHeaders(init?.headers), body ?? undefined, init?.signal ?? undefined, 0);
 };
 
+/**
+ * An idle connection is closed after 4 s, before the 5 s after which uvicorn (vLLM) and Node
+ * servers drop idle keep-alive connections: reusing a connection the server is closing at that
+ * moment fails the request. (Node's fetch keeps idle connections for 4 s too.) No limit on
+ * connections per host: the runner's limiter decides how many requests are in flight.
+ */
+const IDLE_CONNECTION_MS = 4_000;
 const agents = {
-  'http:': new http.Agent({ keepAlive: true }),
-  'https:': new https.Agent({ keepAlive: true }),
+  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
 };
 
 const MAX_REDIRECTS = 20;

@@ -1,4 +1,4 @@
-import { hashJson } from '../util/hash.js';
+import { sha256 } from '../util/hash.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -18,7 +18,9 @@ export function questionHash(messages: readonly ChatMessage[]): string {
 
 /** Stable identity of a prompt as sent: recorded per sample and part of the cache key. */
 export function hashMessages(messages: readonly ChatMessage[]): string {
-  return hashJson(messages.map((m) => ({ role: m.role, content: m.content })));
+  // The canonical JSON of [{role, content}, ...] (keys sorted: content first), written out
+  // directly because this runs once per request; a test holds it equal to hashJson's.
+  return sha256(JSON.stringify(messages.map((m) => ({ content: m.content, role: m.role }))));
 }
 
 /**
