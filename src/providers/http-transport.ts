@@ -34,12 +34,14 @@ export const httpTransport: typeof fetch = (input, init) => {
  * An idle connection is closed after 4 s, before the 5 s after which uvicorn (vLLM) and Node
  * servers drop idle keep-alive connections: reusing a connection the server is closing at that
  * moment fails the request. (Node's fetch keeps idle connections for 4 s too.) No limit on
- * connections per host: the runner's limiter decides how many requests are in flight.
+ * connections per host, open or idle (Node keeps 256 idle by default, which at -c 512 would
+ * reconnect on every other request): the runner's limiter decides how many are in flight.
  */
 const IDLE_CONNECTION_MS = 4_000;
+const AGENT_OPTIONS = { keepAlive: true, timeout: IDLE_CONNECTION_MS, maxSockets: Infinity, maxFreeSockets: Infinity };
 const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
-  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_CONNECTION_MS }),
+  'http:': new http.Agent(AGENT_OPTIONS),
+  'https:': new https.Agent(AGENT_OPTIONS),
 };
 
 const MAX_REDIRECTS = 20;
