@@ -1,4 +1,4 @@
-import { hashJson } from '../util/hash.js';
+import { hashJson, sha256 } from '../util/hash.js';
 
 export type ChatRole = 'system' | 'user' | 'assistant';
 
@@ -12,13 +12,28 @@ export interface ChatMessage {
  * come before it, so it matches a question across prompt variants (simulator, few-shot leak guard).
  */
 export function questionHash(messages: readonly ChatMessage[]): string {
-  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-  return hashMessages(lastUser ? [lastUser] : messages);
+  return hashMessages(questionOf(messages));
 }
 
-/** Stable identity of a prompt as sent: recorded per sample and part of the cache key. */
+/** The messages `questionHash` hashes: the final user turn, or all of them if there is none. */
+export function questionOf(messages: readonly ChatMessage[]): readonly ChatMessage[] {
+  const lastUser = messages.findLast((m) => m.role === 'user');
+  return lastUser ? [lastUser] : messages;
+}
+
+/**
+ * Stable identity of a prompt as sent: recorded per sample and part of the cache key.
+ * It is `hashJson` of the messages as `{role, content}` objects, whose canonical JSON (keys sorted)
+ * is written out here directly: every request of a run, and of the simulator, hashes its prompt.
+ */
 export function hashMessages(messages: readonly ChatMessage[]): string {
-  return hashJson(messages.map((m) => ({ role: m.role, content: m.content })));
+  let json = '[';
+  for (const [index, { role, content }] of messages.entries()) {
+    // Only strings serialise the same way without `sortKeys` (which drops undefined members).
+    if (typeof content !== 'string' || typeof role !== 'string') return hashJson(messages.map((m) => ({ role: m.role, content: m.content })));
+    json += `${index === 0 ? '' : ','}{"content":${JSON.stringify(content)},"role":${JSON.stringify(role)}}`;
+  }
+  return sha256(`${json}]`);
 }
 
 /**
