@@ -6,6 +6,8 @@ const SIMULATOR = join(fileURLToPath(new URL('..', import.meta.url)), 'src/simul
 
 export interface SimulatorProcess {
   url: string;
+  /** For reading the process's CPU time (bench/simulator-cpu.ts). */
+  pid: number;
   stats(): Promise<{ chatCompletions: number; firstChatCompletionAt: number | null; lastChatCompletionAt: number | null; byStatus: Record<string, number>; rateLimitedAt: number[] }>;
   stop(): Promise<void>;
 }
@@ -24,6 +26,7 @@ export function startSimulatorProcess(args: readonly string[]): Promise<Simulato
       const root = url.replace(/\/v1$/, '');
       resolve({
         url,
+        pid: child.pid!,
         stats: async () => (await fetch(`${root}/_simulator/stats`)).json() as ReturnType<SimulatorProcess['stats']>,
         stop: () =>
           new Promise<void>((done) => {

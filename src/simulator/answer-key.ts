@@ -1,4 +1,4 @@
-import { hashMessages, questionHash, type ChatMessage } from '../tasks/messages.js';
+import { hashMessages, questionHash, questionOf, type ChatMessage } from '../tasks/messages.js';
 import type { AnyTask, DialogueTurn, TaskItem } from '../tasks/task.js';
 import { isRecord } from './is-record.js';
 
@@ -21,7 +21,8 @@ export interface AnswerHints {
 export interface AnswerKey {
   /** Number of distinct prompts the key can answer. */
   readonly size: number;
-  lookup(messages: readonly ChatMessage[]): AnswerHints | undefined;
+  /** `promptHash`: `hashMessages(messages)` when the caller has it, so it is not computed again. */
+  lookup(messages: readonly ChatMessage[], promptHash?: string): AnswerHints | undefined;
 }
 
 export interface AnswerKeySource {
@@ -38,8 +39,12 @@ export { questionHash };
  * and the assistant turns in between differ from model to model, so neither alone would do.
  */
 export function dialogueTurnHash(messages: readonly ChatMessage[]): string {
+  return hashMessages(dialogueTurnOf(messages));
+}
+
+function dialogueTurnOf(messages: readonly ChatMessage[]): readonly ChatMessage[] {
   const users = messages.filter((m) => m.role === 'user');
-  return hashMessages(users.length > 1 ? [users[0]!, users.at(-1)!] : users);
+  return users.length > 1 ? [users[0]!, users.at(-1)!] : users;
 }
 
 /** `mmlu:economics` → `mmlu`: per-task accuracy is set per task, whatever the variant. */
@@ -88,9 +93,16 @@ export function buildAnswerKey(sources: readonly AnswerKeySource[]): AnswerKey {
 function keyFromMap(hintsByPrompt: ReadonlyMap<string, AnswerHints>): AnswerKey {
   return {
     size: hintsByPrompt.size,
-    lookup: (messages) =>
-      hintsByPrompt.get(dialogueTurnHash(messages)) ?? hintsByPrompt.get(questionHash(messages)) ?? lookupTrailingQuestion(hintsByPrompt, messages),
+    lookup: (messages, promptHash) => {
+      // In a one-turn prompt the dialogue turn and the question are the whole prompt, already hashed.
+      const hashOf = (part: readonly ChatMessage[]) => (promptHash !== undefined && sameMessages(part, messages) ? promptHash : hashMessages(part));
+      return hintsByPrompt.get(hashOf(dialogueTurnOf(messages))) ?? hintsByPrompt.get(hashOf(questionOf(messages))) ?? lookupTrailingQuestion(hintsByPrompt, messages);
+    },
   };
+}
+
+function sameMessages(a: readonly ChatMessage[], b: readonly ChatMessage[]): boolean {
+  return a.length === b.length && a.every((message, index) => message === b[index]);
 }
 
 /**
@@ -98,7 +110,7 @@ function keyFromMap(hintsByPrompt: ReadonlyMap<string, AnswerHints>): AnswerKey 
  * prompt, `--shots-format prompt`): each part of the turn after a blank line is tried as a question.
  */
 function lookupTrailingQuestion(hintsByPrompt: ReadonlyMap<string, AnswerHints>, messages: readonly ChatMessage[]): AnswerHints | undefined {
-  const last = [...messages].reverse().find((m) => m.role === 'user');
+  const last = messages.findLast((m) => m.role === 'user');
   if (last === undefined) return undefined;
   for (let at = last.content.indexOf('\n\n'); at !== -1; at = last.content.indexOf('\n\n', at + 2)) {
     const hints = hintsByPrompt.get(questionHash([{ role: 'user', content: last.content.slice(at + 2) }]));

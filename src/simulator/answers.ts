@@ -21,9 +21,10 @@ const VERBOSE_TEMPLATES: readonly ((answer: string) => string)[] = [
  * - correct vs wrong: u = hashUniform(model + "\n" + messagesHash); correct when u < accuracy;
  *   the wrong answer's `pick` draws from the same seed;
  * - unparseable, then verbose: further independent draws from the same seed plus a purpose tag.
+ * `promptHash` is `hashMessages(messages)`, passed by a caller that has it already.
  */
-export function simulateAnswer(model: SimulatedModel, messages: readonly ChatMessage[], answerKey: AnswerKey | undefined): string {
-  return answerFromHints(model, answerKey?.lookup(messages), hashMessages(messages));
+export function simulateAnswer(model: SimulatedModel, messages: readonly ChatMessage[], answerKey: AnswerKey | undefined, promptHash = hashMessages(messages)): string {
+  return answerFromHints(model, answerKey?.lookup(messages, promptHash), promptHash);
 }
 
 /** `simulateAnswer` once the question is identified; `promptHash` seeds every draw. */

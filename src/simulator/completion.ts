@@ -26,14 +26,32 @@ export interface CompletionEnvelope {
   system_fingerprint: string;
 }
 
+/**
+ * Completion ids need only be unique, not unguessable: a random prefix per process and a counter
+ * (24 hex digits in all, as before) cost nothing per request, where random bytes did.
+ */
+const ID_PREFIX = randomBytes(6).toString('hex');
+let idCounter = 0;
+
+function completionId(): string {
+  return `chatcmpl-${ID_PREFIX}${(idCounter++).toString(16).padStart(12, '0')}`;
+}
+
+const fingerprints = new Map<string, string>();
+
+/** Real fingerprints identify a backend configuration: stable per model, different across models. */
+function fingerprint(model: string): string {
+  let value = fingerprints.get(model);
+  if (value === undefined) {
+    // A lenient server answers any model name: bounded, in case a client sends many.
+    if (fingerprints.size >= 1024) fingerprints.clear();
+    fingerprints.set(model, (value = `fp_sim_${sha256(model).slice(0, 10)}`));
+  }
+  return value;
+}
+
 export function newEnvelope(model: string): CompletionEnvelope {
-  return {
-    id: `chatcmpl-${randomBytes(12).toString('hex')}`,
-    created: Math.floor(Date.now() / 1000),
-    model,
-    // Real fingerprints identify a backend configuration: stable per model, different across models.
-    system_fingerprint: `fp_sim_${sha256(model).slice(0, 10)}`,
-  };
+  return { id: completionId(), created: Math.floor(Date.now() / 1000), model, system_fingerprint: fingerprint(model) };
 }
 
 function usage(promptTokens: number, answer: SimulatedAnswer) {

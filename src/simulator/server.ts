@@ -1,11 +1,10 @@
-import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { hashMessages } from '../tasks/messages.js';
 import type { AnswerKey } from './answer-key.js';
 import { simulateAnswer } from './answers.js';
 import { azureRoute, type AzureSimulatorOptions } from './azure.js';
+import { PendingDelays } from './delays.js';
 import { BatchEmulator, type BatchFault, type BatchSchedule, type BatchStats } from './batches.js';
 import { answerReply, limitAnswer, type SimulatedAnswer } from './completion.js';
 import { countPromptTokens, loadSimulatorTokenizer } from './tokens.js';
@@ -104,9 +103,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   const defaultLatencyMs = options.latencyMs ?? 0;
   const startedAt = Math.floor(Date.now() / 1000);
   const faults = new FaultSchedule();
-  const closing = new AbortController();
-  // Every delayed request listens for close(); hundreds in flight is normal for a load test.
-  setMaxListeners(0, closing.signal);
+  const delays = new PendingDelays();
+  let closing = false;
   const sockets = new Set<Socket>();
   let stats = emptyStats();
   const tgi = new TgiRoutes({
@@ -128,9 +126,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
   interface GenerationRoute<R extends { model: string }> {
     parse(bodyText: string, deployment?: string): { ok: true; request: R } | { ok: false; error: Reply; partial: PartialChatRequest };
     promptTokens(request: R): number;
-    /** Identifies the prompt for random faults (drawn per prompt and attempt). */
+    /** Identifies the prompt for random faults (drawn per prompt and attempt); computed once per request. */
     promptHash(request: R): string;
-    answer(model: SimulatedModel, request: R, promptTokens: number): Reply;
+    answer(model: SimulatedModel, request: R, promptTokens: number, promptHash: string): Reply;
     /** Render a fault that replaces only what the model says. */
     faultAnswer(model: string, promptTokens: number, answer: SimulatedAnswer, format: PartialChatRequest, request: R | undefined): Reply;
   }
@@ -139,7 +137,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     parse: parseChatRequest,
     promptTokens: (request) => countPromptTokens(request.messages),
     promptHash: (request) => hashMessages(request.messages),
-    answer: (model, request, promptTokens) => answerReply(request.model, promptTokens, limitAnswer(simulateAnswer(model, request.messages, options.answerKey), request.maxTokens), request),
+    answer: (model, request, promptTokens, promptHash) =>
+      answerReply(request.model, promptTokens, limitAnswer(simulateAnswer(model, request.messages, options.answerKey, promptHash), request.maxTokens), request),
     faultAnswer: (model, promptTokens, answer, format) => answerReply(model, promptTokens, answer, format),
   };
 
@@ -200,9 +199,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     if (queuedFault) return { reply: faulted(queuedFault), latencyMs };
     if (!parsed.ok) return { reply: parsed.error, latencyMs };
     if (!model) return { reply: modelNotFound(parsed.request.model), latencyMs };
-    const randomFault = faults.drawRandom(model.name, route.promptHash(parsed.request));
+    const promptHash = route.promptHash(parsed.request);
+    const randomFault = faults.drawRandom(model.name, promptHash);
     if (randomFault) return { reply: faulted(randomFault), latencyMs };
-    return { reply: route.answer(model, parsed.request, promptTokens), latencyMs };
+    return { reply: route.answer(model, parsed.request, promptTokens, promptHash), latencyMs };
   }
 
   /** One Batch API line, answered exactly as the same body sent to /v1/chat/completions would be. */
@@ -210,7 +210,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     const parsed = parseChatRequest(bodyText);
     if (!parsed.ok) return parsed.error;
     const model = resolveModel(parsed.request.model);
-    return model ? chatRoute.answer(model, parsed.request, chatRoute.promptTokens(parsed.request)) : modelNotFound(parsed.request.model);
+    return model ? chatRoute.answer(model, parsed.request, chatRoute.promptTokens(parsed.request), chatRoute.promptHash(parsed.request)) : modelNotFound(parsed.request.model);
   }, options.batchSchedule);
 
   function listModels(): Reply {
@@ -219,8 +219,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
 
   async function route(req: IncomingMessage): Promise<{ reply: Reply; latencyMs: number }> {
     const method = req.method ?? 'GET';
-    const url = new URL(req.url ?? '/', 'http://simulator');
-    const path = url.pathname;
+    const rawUrl = req.url ?? '/';
+    const path = pathOf(rawUrl);
     const normalized = path.replace(/\/+$/, '');
     const gated = normalized === '/_simulator/stats' ? undefined : tgi.gate(req);
     if (gated) return { reply: gated, latencyMs: 0 };
@@ -232,7 +232,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       return generation(req, textRoute);
     }
     if (method === 'GET' && normalized === '/v1/models') return { reply: listModels(), latencyMs: 0 };
-    const azure = await azureRoute(req, url, { options: options.azure ?? {}, hasDeployment: (name) => resolveModel(name) !== undefined, chatCompletions });
+    const azure = await azureRoute(req, new URL(rawUrl, URL_BASE), { options: options.azure ?? {}, hasDeployment: (name) => resolveModel(name) !== undefined, chatCompletions });
     if (azure) return azure;
     const batchReply = await batches.route(method, normalized, req);
     if (batchReply) return { reply: batchReply, latencyMs: 0 };
@@ -253,11 +253,12 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
       let reply: Reply;
       try {
         const routed = await route(req);
-        if (routed.latencyMs > 0 && routed.reply.kind !== 'hang') await sleep(routed.latencyMs, undefined, { signal: closing.signal });
+        // Cut short by close(): nobody is left to answer.
+        if (routed.latencyMs > 0 && routed.reply.kind !== 'hang' && !(await delays.wait(routed.latencyMs))) return;
         reply = routed.reply;
       } catch (error) {
         // Shutting down or the client went away: nobody is left to answer.
-        if (closing.signal.aborted || req.destroyed) return;
+        if (closing || req.destroyed) return;
         reply = internalError(`simulator failure: ${error instanceof Error ? error.message : String(error)}`);
       }
       if (res.destroyed) return;
@@ -302,13 +303,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Simulat
     setBatchSchedule: (schedule) => batches.setSchedule(schedule),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
-        closing.abort();
+        closing = true;
+        delays.cancelAll();
         server.close(() => resolve());
         // server.close only stops accepting: hung requests and idle keep-alive connections would
         // hold it open until they time out.
         for (const socket of sockets) socket.destroy();
       })),
   };
+}
+
+const URL_BASE = 'http://simulator';
+/** Paths the URL parser returns unchanged: nothing to decode, resolve or re-encode, no query, no "//" authority. */
+const PLAIN_PATH = /^\/(?!\/)[\w/-]*$/;
+
+/** `new URL(rawUrl).pathname`, without building a URL for the plain paths clients send on every request. */
+function pathOf(rawUrl: string): string {
+  return PLAIN_PATH.test(rawUrl) ? rawUrl : new URL(rawUrl, URL_BASE).pathname;
 }
 
 function emptyStats(): SimulatorStats {

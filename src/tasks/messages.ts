@@ -12,14 +12,22 @@ export interface ChatMessage {
  * come before it, so it matches a question across prompt variants (simulator, few-shot leak guard).
  */
 export function questionHash(messages: readonly ChatMessage[]): string {
-  const lastUser = [...messages].reverse().find((m) => m.role === 'user');
-  return hashMessages(lastUser ? [lastUser] : messages);
+  return hashMessages(questionOf(messages));
 }
 
-/** Stable identity of a prompt as sent: recorded per sample and part of the cache key. */
+/** The messages `questionHash` hashes: the final user turn, or all of them if there is none. */
+export function questionOf(messages: readonly ChatMessage[]): readonly ChatMessage[] {
+  const lastUser = messages.findLast((m) => m.role === 'user');
+  return lastUser ? [lastUser] : messages;
+}
+
+/**
+ * Stable identity of a prompt as sent: recorded per sample and part of the cache key.
+ * It is `hashJson` of the messages as `{role, content}` objects, whose canonical JSON (keys sorted)
+ * is written out here directly: every request of a run, and of the simulator, hashes its prompt.
+ */
 export function hashMessages(messages: readonly ChatMessage[]): string {
-  // The canonical JSON of [{role, content}, ...] (keys sorted: content first), written out
-  // directly because this runs once per request; a test holds it equal to hashJson's.
+  // JSON.stringify drops undefined members as sortKeys does, so the bytes are hashJson's.
   return sha256(JSON.stringify(messages.map((m) => ({ content: m.content, role: m.role }))));
 }
 

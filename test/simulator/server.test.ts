@@ -59,8 +59,11 @@ describe('POST /v1/chat/completions', () => {
       model: 'sim-oracle',
       choices: [{ index: 0, message: { role: 'assistant', content: item.gold, refusal: null }, logprobs: null, finish_reason: 'stop' }],
     });
-    expect(json.id).toMatch(/^chatcmpl-/);
-    expect(json.system_fingerprint).toMatch(/^fp_sim_/);
+    expect(json.id).toMatch(/^chatcmpl-[0-9a-f]{24}$/);
+    expect(json.system_fingerprint).toMatch(/^fp_sim_[0-9a-f]{10}$/);
+    const again = await postJson(chatBody());
+    expect(again.json.id).not.toBe(json.id);
+    expect(again.json.system_fingerprint).toBe(json.system_fingerprint);
     expect(Number.isInteger(json.created)).toBe(true);
     const messages = task.buildMessages(item);
     // o200k_base, 3 tokens per message plus its role (1 token), 3 priming the reply.
