@@ -1,7 +1,18 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Completion } from '../providers/provider.js';
+
+/**
+ * better-sqlite3 (a CommonJS package with a native addon), loaded when a cache is first opened:
+ * `--no-cache` runs never open one, yet would otherwise load it and its addon at start-up.
+ * Required rather than imported so that opening a cache stays synchronous; for a CommonJS
+ * package both give the same module.
+ */
+function loadSqlite(): typeof Database {
+  return createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+}
 
 /**
  * Successful completions keyed by `responseCacheKey`, in an embedded SQLite file shared by all
@@ -23,7 +34,8 @@ export class SqliteResponseCache implements ResponseCache {
     readonly path: string,
     options: { readonly?: boolean } = {},
   ) {
-    this.db = new Database(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+    const Sqlite = loadSqlite();
+    this.db = new Sqlite(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
     if (!options.readonly) {
       this.db.pragma('journal_mode = WAL');
       // NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the tail).

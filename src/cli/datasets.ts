@@ -1,9 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadDataset, type LoadedDataset } from '../data/dataset.js';
-import { loadDatasetManifest } from '../data/manifest.js';
-import { describeSource, isPullable, isVerifiable } from '../data/sources/cache.js';
-import { pulledSource, type LocalSource } from '../data/sources/local.js';
+import type { LocalSource } from '../data/sources/local.js';
 import type { AnyTask, TaskItem } from '../tasks/task.js';
 import { UserError } from '../util/errors.js';
 import { cacheDir, packagePath } from '../util/paths.js';
@@ -39,17 +37,30 @@ export async function loadRunData(task: AnyTask, dataPath: string | undefined, f
   if (dataPath !== undefined) return { dataset: await loadTaskData(task, dataPath, format), note: null };
   const pulled = await loadPulledData(task, EVALUATION_SPLITS, cacheRoot);
   if (pulled !== undefined) {
+    const { describeSource } = await importPulledDataModules();
     return { dataset: pulled.dataset, note: `using the pulled full data (${pulled.dataset.items.length} items) from ${describeSource(pulled.local.source)} in ${pulled.dataset.path}` };
   }
   const dataset = await loadTaskData(task, undefined, format);
-  const pull = canPull(task) ? `, or run \`finharness data pull ${baseTaskId(task.id)}\`,` : '';
+  const pull = (await canPull(task)) ? `, or run \`finharness data pull ${baseTaskId(task.id)}\`,` : '';
   return { dataset, note: `using the bundled sample (${dataset.items.length} items); pass --data${pull} for the full dataset` };
 }
 
 /** Whether the task's manifest lists a source `data pull` can download and verify. */
-function canPull(task: AnyTask): boolean {
+async function canPull(task: AnyTask): Promise<boolean> {
   const manifestPath = packagePath(task.data.manifest);
-  return existsSync(manifestPath) && loadDatasetManifest(manifestPath).sources.some((source) => isPullable(source) && isVerifiable(source));
+  if (!existsSync(manifestPath)) return false;
+  const { loadDatasetManifest, isPullable, isVerifiable } = await importPulledDataModules();
+  return loadDatasetManifest(manifestPath).sources.some((source) => isPullable(source) && isVerifiable(source));
+}
+
+/**
+ * The dataset manifests and the cache of pulled data (both checked with Zod), imported only when a
+ * run looks for pulled data: a run given --data never does, and loading them and Zod would delay
+ * its first request.
+ */
+async function importPulledDataModules() {
+  const [manifest, cache, local] = await Promise.all([import('../data/manifest.js'), import('../data/sources/cache.js'), import('../data/sources/local.js')]);
+  return { ...manifest, ...cache, ...local };
 }
 
 /**
@@ -70,6 +81,7 @@ export async function loadDefaultShotPool(task: AnyTask, cacheRoot = cacheDir())
 async function loadPulledData(task: AnyTask, splits: readonly string[], cacheRoot: string): Promise<{ dataset: LoadedDataset<TaskItem>; local: LocalSource } | undefined> {
   const manifestPath = packagePath(task.data.manifest);
   if (!existsSync(manifestPath)) return undefined;
+  const { describeSource, loadDatasetManifest, pulledSource } = await importPulledDataModules();
   const local = pulledSource(cacheRoot, loadDatasetManifest(manifestPath), splits);
   if (local === undefined) return undefined;
   const paths = local.files.map((file) => file.path);

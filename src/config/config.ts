@@ -1,107 +1,12 @@
 import { existsSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
-import { z } from 'zod';
-import { InputError, UserError, describeValue, type InputLocation } from '../util/errors.js';
-import { readInputFile } from '../util/input-file.js';
-import { decodeUtf8Strict } from '../util/text-encoding.js';
+import { resolve } from 'node:path';
+import { InputError } from '../util/errors.js';
+import type { FinharnessConfig } from './config-file.js';
+
+export type { EndpointConfig, FinharnessConfig, TaskOverride } from './config-file.js';
 
 /** Default config file looked up in the working directory. */
 export const CONFIG_FILE = 'finharness.config.yaml';
-
-const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (e.g. VLLM_API_KEY), never the key itself');
-
-const endpointSchema = z
-  .object({
-    /**
-     * openai: OpenAI's API (GPT-4o). openai-compatible: vLLM, TGI's Messages API, llama.cpp, any
-     * server speaking the protocol. azure: Azure OpenAI. huggingface: TGI / Inference Endpoints by
-     * URL, or the Hugging Face router for hosted models (no base_url), through @huggingface/inference.
-     */
-    provider: z.enum(['openai', 'openai-compatible', 'azure', 'huggingface']),
-    model: z.string().min(1),
-    base_url: z.url().optional(),
-    /** Replicas of the same checkpoint, load-balanced; instead of base_url. */
-    base_urls: z.array(z.url()).min(1).optional(),
-    /** chat (default) or completions: a plain-text prompt for servers without a chat template. */
-    route: z.enum(['chat', 'completions']).optional(),
-    api_key_env: ENV_NAME.optional(),
-    /** Azure OpenAI: deployment name and api-version; a Microsoft Entra ID token instead of a key via azure_ad_token_env. */
-    deployment: z.string().min(1).optional(),
-    api_version: z.string().min(1).optional(),
-    azure_ad_token_env: ENV_NAME.optional(),
-    fingerprint: z.string().min(1).optional(),
-    concurrency: z.int().min(1).max(4096).optional(),
-    timeout_ms: z.int().min(100).optional(),
-    /** Hard limits the harness keeps to, whatever the server's rate-limit headers say. */
-    requests_per_minute: z.number().positive().optional(),
-    tokens_per_minute: z.number().positive().optional(),
-  })
-  .strict()
-  .refine((e) => !(e.base_url !== undefined && e.base_urls !== undefined), { message: 'give base_url or base_urls, not both', path: ['base_urls'] })
-  .refine((e) => !['openai-compatible', 'azure'].includes(e.provider) || e.base_url !== undefined || e.base_urls !== undefined, {
-    message: 'base_url is required for providers openai-compatible and azure',
-    path: ['base_url'],
-  })
-  .refine((e) => e.provider !== 'azure' || e.deployment !== undefined, { message: 'deployment is required for provider azure', path: ['deployment'] })
-  .refine((e) => e.provider !== 'azure' || e.api_version !== undefined, { message: 'api_version is required for provider azure (e.g. 2024-10-21)', path: ['api_version'] });
-
-const defaultsSchema = z
-  .object({
-    concurrency: z.int().min(1).max(4096).optional(),
-    timeout_ms: z.int().min(100).optional(),
-    max_attempts: z.int().min(1).max(50).optional(),
-    /** Fail the run when more than this fraction of attempted items fail (`--max-error-rate`). */
-    max_error_rate: z.number().min(0).max(1).optional(),
-    temperature: z.number().min(0).max(2).optional(),
-    seed: z.int().optional(),
-    out: z.string().min(1).optional(),
-  })
-  .strict();
-
-/** Per-task settings; the command line wins over them, they win over the task's defaults. */
-const taskOverrideSchema = z
-  .object({
-    /** Variant options, as after the colon in `<task>:<options>` (e.g. `economics` for mmlu). */
-    options: z.string().min(1).optional(),
-    data: z.string().min(1).optional(),
-    format: z.string().min(1).optional(),
-    limit: z.int().min(1).optional(),
-    shots: z.int().min(0).max(64).optional(),
-    shots_data: z.string().min(1).optional(),
-    shots_format: z.enum(['chat', 'prompt']).optional(),
-    max_tokens: z.int().min(1).optional(),
-  })
-  .strict();
-
-/** Dollars per million tokens for a model name or `*` pattern (src/cost/prices.ts). */
-const priceSchema = z
-  .object({
-    input_per_million: z.number().min(0),
-    output_per_million: z.number().min(0),
-    /** Fraction off both rates for Batch API requests; OpenAI's is 0.5. */
-    batch_discount: z.number().min(0).max(1).default(0.5),
-    cached_input_per_million: z.number().min(0).optional(),
-  })
-  .strict();
-
-const NAME = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'expected a name of letters, digits, ".", "_" or "-"');
-
-export const configSchema = z
-  .object({
-    defaults: defaultsSchema.optional(),
-    endpoints: z.record(NAME, endpointSchema).optional(),
-    /** Named lists of task specs, e.g. `my-suite: [fpb, ner, "mmlu:economics"]`. */
-    suites: z.record(NAME, z.array(z.string().min(1)).min(1)).optional(),
-    tasks: z.record(z.string().min(1), taskOverrideSchema).optional(),
-    /** Model name or pattern (`gpt-4o`, `my-llama-*`) → price; wins over the built-in defaults. */
-    prices: z.record(z.string().min(1), priceSchema).optional(),
-  })
-  .strict();
-
-export type FinharnessConfig = z.infer<typeof configSchema>;
-export type EndpointConfig = z.infer<typeof endpointSchema>;
-export type TaskOverride = z.infer<typeof taskOverrideSchema>;
 
 export interface ConfigChecks {
   /**
@@ -109,113 +14,26 @@ export interface ConfigChecks {
    * module does not know the task registry; the command that loads the config passes this, so that
    * a misspelt task under `tasks:` or in a suite is an error naming its line instead of being ignored.
    */
-  checkTaskSpec?(spec: string): void;
+  checkTaskSpec?(spec: string): void | Promise<void>;
 }
 
 /**
- * Load `finharness.config.yaml` (or the named file). Keys are never read from it: a secret put
- * there by mistake is refused, pointing at `api_key_env`. Errors name the file, line and field.
+ * Load `finharness.config.yaml` (or the named file); none in the working directory is an empty
+ * config. See `parseConfigFile` for what is checked.
  */
-export function loadConfig(path?: string, checks: ConfigChecks = {}): FinharnessConfig {
+export async function loadConfig(path?: string, checks: ConfigChecks = {}): Promise<FinharnessConfig> {
   const file = resolve(path ?? CONFIG_FILE);
   if (!existsSync(file)) {
     if (path !== undefined) throw new InputError({ file }, 'config file not found');
     return {};
   }
-  const text = decodeUtf8Strict(file, readInputFile(file, 'config file'));
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false });
-  const syntaxError = document.errors[0];
-  if (syntaxError) {
-    const line = lineCounter.linePos(syntaxError.pos[0]).line;
-    throw new InputError({ file, line }, `invalid YAML: ${syntaxError.message.split('\n')[0]}`);
-  }
-  const value: unknown = document.toJS() ?? {};
-  const parsed = configSchema.safeParse(value);
-  const at = (fieldPath: readonly (string | number)[], linePath = fieldPath) => {
-    const line = lineOf(document, lineCounter, linePath);
-    return { file, ...(line === undefined ? {} : { line }), field: formatFieldPath(fieldPath) || '(top level)' };
-  };
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const fieldPath = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
-    // An unknown key is reported on its own line, under the field that holds it.
-    const linePath = issue.code === 'unrecognized_keys' && issue.keys[0] !== undefined ? [...fieldPath, issue.keys[0]] : fieldPath;
-    throw new InputError(at(fieldPath, linePath), describeIssue(issue, document.getIn(fieldPath)));
-  }
-  if (checks.checkTaskSpec) checkTaskSpecs(parsed.data, checks.checkTaskSpec, at);
-  return withPathsResolved(parsed.data, dirname(file));
+  return (await importConfigParser()).parseConfigFile(file, checks);
 }
 
 /**
- * Line of the field at `fieldPath`: of its key in a mapping, of the item in a list. For a missing
- * field (e.g. a required key left out), the line of the nearest enclosing field that exists.
+ * The YAML parser and the Zod schemas, imported only when there is a config file to read: most
+ * runs have none, and loading both would otherwise delay every run's first request.
  */
-function lineOf(document: Document, lineCounter: LineCounter, fieldPath: readonly (string | number)[]): number | undefined {
-  for (let length = fieldPath.length; length > 0; length--) {
-    const parent = length === 1 ? document.contents : document.getIn(fieldPath.slice(0, length - 1), true);
-    const key = fieldPath[length - 1];
-    let node: unknown;
-    if (isMap(parent)) node = parent.items.find((pair) => (isScalar(pair.key) ? pair.key.value : pair.key) === key)?.key;
-    else if (isSeq(parent) && typeof key === 'number') node = parent.items[key];
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
-  }
-  const root = document.contents;
-  return isNode(root) && root.range ? lineCounter.linePos(root.range[0]).line : undefined;
-}
-
-/** `['suites', 'nightly', 1]` → `suites.nightly[1]`. */
-function formatFieldPath(fieldPath: readonly (string | number)[]): string {
-  return fieldPath.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out === '' ? key : `${out}.${key}`), '');
-}
-
-function checkTaskSpecs(config: FinharnessConfig, check: (spec: string) => void, at: (fieldPath: readonly (string | number)[]) => InputLocation): void {
-  const specs: { spec: string; fieldPath: (string | number)[] }[] = [
-    ...Object.entries(config.tasks ?? {}).flatMap(([spec, override]) => [
-      { spec, fieldPath: ['tasks', spec] },
-      ...(override.options === undefined ? [] : [{ spec: `${spec}:${override.options}`, fieldPath: ['tasks', spec, 'options'] }]),
-    ]),
-    ...Object.entries(config.suites ?? {}).flatMap(([suite, specs]) => specs.map((spec, index) => ({ spec, fieldPath: ['suites', suite, index] }))),
-  ];
-  for (const { spec, fieldPath } of specs) {
-    try {
-      check(spec);
-    } catch (error) {
-      if (error instanceof UserError) throw new InputError(at(fieldPath), error.message);
-      throw error;
-    }
-  }
-}
-
-/** Data paths in the config file are relative to the file, not to wherever the command runs. */
-function withPathsResolved(config: FinharnessConfig, dir: string): FinharnessConfig {
-  if (!config.tasks) return config;
-  const tasks = Object.fromEntries(
-    Object.entries(config.tasks).map(([id, override]) => [
-      id,
-      {
-        ...override,
-        ...(override.data === undefined ? {} : { data: resolve(dir, override.data) }),
-        ...(override.shots_data === undefined ? {} : { shots_data: resolve(dir, override.shots_data) }),
-      },
-    ]),
-  );
-  return { ...config, tasks };
-}
-
-/**
- * Zod's message, with the value found when it is a number or boolean (Zod names only its type).
- * Strings are never echoed: a key pasted into the wrong field must not reach a terminal or CI log.
- */
-function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
-  if (issue.code === 'unrecognized_keys') {
-    const keys = issue.keys;
-    if (keys.some((k) => /key|token|secret/i.test(k) && k !== 'api_key_env')) {
-      return `unknown key(s) ${keys.join(', ')}: API keys are never read from config files; name the environment variable with api_key_env`;
-    }
-    return `unknown key(s) ${keys.join(', ')}`;
-  }
-  // A name under endpoints/suites that breaks the naming rule: Zod's own message only says "Invalid key in record".
-  if (issue.code === 'invalid_key') return `invalid name: ${issue.issues[0]?.message ?? issue.message}`;
-  return typeof found === 'number' || typeof found === 'boolean' ? `${issue.message}, got ${describeValue(found)}` : issue.message;
+function importConfigParser(): Promise<typeof import('./config-file.js')> {
+  return import('./config-file.js');
 }

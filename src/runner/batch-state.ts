@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { z } from 'zod';
+import { batchStatePath } from '../store/layout.js';
 import { InputError, UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
 
@@ -26,10 +26,6 @@ const batchStateSchema = z.object({ schema: z.literal(1), batches: z.array(submi
 
 export type SubmittedBatch = z.infer<typeof submittedBatchSchema>;
 export type BatchState = z.infer<typeof batchStateSchema>;
-
-export function batchStatePath(modelRunDir: string): string {
-  return join(modelRunDir, 'batches.json');
-}
 
 export function readBatchState(path: string): BatchState {
   if (!existsSync(path)) return { schema: 1, batches: [] };

@@ -3,7 +3,6 @@ import { ProviderError } from '../providers/errors.js';
 import type { Completion, EndpointSpec, LogLikelihoodResult, Provider } from '../providers/provider.js';
 import type { SampleRecord } from '../store/samples.js';
 import { renderPlainPrompt, type ChatMessage } from '../tasks/messages.js';
-import { listTasks } from '../tasks/registry.js';
 import type { AnyTask, ParsedOutput, TaskItem } from '../tasks/task.js';
 import { UserError } from '../util/errors.js';
 import type { PlannedTask, RunSettings } from './plan.js';
@@ -27,10 +26,12 @@ const SUPPORTING_SERVERS =
   'Chat APIs such as OpenAI and Azure OpenAI return no prompt log-probabilities: score those models with --scoring generate';
 
 /** Fail before any request when a task or a model cannot run in the requested mode. */
-export function assertScoringSupported(endpoint: EndpointSpec, provider: Provider, tasks: readonly PlannedTask[], settings: RunSettings): void {
+export async function assertScoringSupported(endpoint: EndpointSpec, provider: Provider, tasks: readonly PlannedTask[], settings: RunSettings): Promise<void> {
   if ((settings.scoring ?? 'generate') !== 'loglik') return;
   const unsupported = tasks.filter(({ task }) => task.choices === undefined).map(({ task }) => task.id);
   if (unsupported.length > 0) {
+    // Every task is loaded for this message only: a run loads just the tasks it runs.
+    const { listTasks } = await import('../tasks/registry.js');
     const capable = listTasks().filter((task) => task.choices !== undefined).map((task) => task.id);
     throw new UserError(
       `--scoring loglik needs tasks with a fixed set of answers; ${unsupported.join(', ')} can only be scored by generation. Tasks that can be scored by log-likelihood: ${capable.join(', ')}`,

@@ -9,14 +9,13 @@ import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
-import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
+import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { runResults, TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
-import { runBatched, type BatchHooks } from './batch-run.js';
-import { assertNoOpenBatches } from './batch-state.js';
+import type { BatchHooks } from './batch-run.js';
 import { endpointPrice } from '../cost/endpoint-price.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
@@ -199,9 +198,10 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         fatal ??= error;
         stop.abort();
       };
+      const { runBatched } = await importBatchRunner();
       requested += await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
     } else {
-      assertNoOpenBatches(paths.dir, settings.runId);
+      await ensureNoOpenBatches(paths.dir, settings.runId);
       await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
     }
   } finally {
@@ -246,6 +246,26 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
   return { endpoint, paths, status, results, requested, resumed: finished.size, ...(stopReason ? { stopReason } : {}) };
+}
+
+/**
+ * The Batch API machinery (its client, batch files, Zod-checked batch list), imported only by runs
+ * that use it: `--batch`, or a direct run whose folder lists batches. Loading it in every run would
+ * delay the first request.
+ */
+export function importBatchRunner(): Promise<typeof import('./batch-run.js')> {
+  return import('./batch-run.js');
+}
+
+/**
+ * A run resumed without `--batch` would ask directly, and pay again, for items whose batch is
+ * still open at the Batch API: refuse (see batch-state.ts). Only a run that used `--batch` has a
+ * batch list to check.
+ */
+async function ensureNoOpenBatches(modelRunDir: string, runId: string): Promise<void> {
+  if (!existsSync(batchStatePath(modelRunDir))) return;
+  const { assertNoOpenBatches } = await import('./batch-state.js');
+  assertNoOpenBatches(modelRunDir, runId);
 }
 
 /**
@@ -366,8 +386,19 @@ async function runBounded<T>(jobs: Iterator<T>, concurrency: number, run: (job: 
   const worker = async () => {
     for (let next = jobs.next(); !next.done && !signal.aborted; next = jobs.next()) await run(next.value);
   };
-  await Promise.all(Array.from({ length: Math.max(1, concurrency) }, worker));
+  // One worker starts per turn of the event loop, so each sends its first request before the next
+  // starts building one. Started together, the workers would take turns at every step of building
+  // a request, and the first would leave only once all `concurrency` were built (tens of ms at
+  // -c 64 before the server gets any work).
+  let previousStart = Promise.resolve();
+  const workers = Array.from({ length: Math.max(1, concurrency) }, (_, index) => {
+    const start = index === 0 ? previousStart : (previousStart = previousStart.then(nextTurn));
+    return start.then(worker);
+  });
+  await Promise.all(workers);
 }
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** One item's request, built the same way for direct and batched runs. */
 /** A chat request (`requests.ts`), or in log-likelihood mode the request sent instead. */

@@ -2,8 +2,7 @@ import { UserError } from '../util/errors.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
 import { assertScoringSupported } from './loglik.js';
-import { assertBatchCapable } from './batch-run.js';
-import { runModel, type ModelRunOutcome } from './model-run.js';
+import { importBatchRunner, runModel, type ModelRunOutcome } from './model-run.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { Progress, type ProgressMode } from './progress.js';
 import { RunLock } from '../store/lock.js';
@@ -27,12 +26,15 @@ export interface RunDependencies {
 export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: readonly PlannedTask[], settings: RunSettings, deps: RunDependencies): Promise<ModelRunOutcome[]> {
   const total = endpoints.length * tasks.reduce((sum, t) => sum + t.items.length, 0) * settings.repeats;
   const progress = new Progress({ total, mode: deps.progress?.mode ?? 'none', stream: deps.progress?.stream ?? process.stderr, ...(deps.progress?.intervalMs === undefined ? {} : { intervalMs: deps.progress.intervalMs }) });
-  if (settings.batch) endpoints.forEach(assertBatchCapable);
+  if (settings.batch) {
+    const { assertBatchCapable } = await importBatchRunner();
+    endpoints.forEach(assertBatchCapable);
+  }
   if (settings.batch && settings.scoring === 'loglik') throw new UserError('--batch sends chat completions; it cannot be combined with --scoring loglik');
   // Providers are created before any request so that a missing key fails the run up front.
   const providers = endpoints.map((endpoint) => deps.createProvider(endpoint));
   // Likewise a model or task that cannot run in the scoring mode, before any model starts.
-  endpoints.forEach((endpoint, index) => assertScoringSupported(endpoint, providers[index]!, tasks, settings));
+  for (const [index, endpoint] of endpoints.entries()) await assertScoringSupported(endpoint, providers[index]!, tasks, settings);
   const lock = RunLock.acquire(runDir(settings.outDir, settings.runId));
   try {
     return await runModels(endpoints, providers, tasks, settings, deps, progress);

@@ -26,6 +26,14 @@ export function modelRunPaths(outDir: string, runId: string, modelName: string):
   };
 }
 
+/**
+ * `<model run folder>/batches.json`: the Batch API batches a `--batch` run submitted
+ * (src/runner/batch-state.ts). Only runs that used `--batch` have one.
+ */
+export function batchStatePath(modelRunDir: string): string {
+  return join(modelRunDir, 'batches.json');
+}
+
 /** Sortable, unique enough for humans: 20261121-183012-k3f9. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);

@@ -100,14 +100,18 @@ export function harnessVersion(): string {
   return cachedVersion;
 }
 
+let cachedGitCommit: string | null | undefined;
+/** Asked once per process: each model of a run writes a manifest, and every `git` call blocks for a process spawn. */
 function gitCommit(): string | null {
+  if (cachedGitCommit !== undefined) return cachedGitCommit;
   try {
-    return execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 })
+    cachedGitCommit = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: PACKAGE_ROOT, stdio: ['ignore', 'pipe', 'ignore'], timeout: 2_000 })
       .toString()
       .trim();
   } catch {
-    return null;
+    cachedGitCommit = null;
   }
+  return cachedGitCommit;
 }
 
 export function manifestModel(endpoint: EndpointSpec): RunManifest['model'] {

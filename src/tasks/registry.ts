@@ -1,21 +1,23 @@
 import { BUILTIN_TASKS } from '../../tasks/index.js';
-import { UserError } from '../util/errors.js';
+import { splitTaskSpec, unknownTaskError, withTaskOptions } from './catalog.js';
 import type { AnyTask } from './task.js';
 
-const byId = new Map(BUILTIN_TASKS.map((task) => [task.id, task]));
+/**
+ * Every built-in task, loaded with this module: for the commands that list, score, merge or
+ * compare tasks of any kind. A run loads only its own tasks (`loadTask`, ./catalog.ts).
+ */
+const ALL_TASKS: readonly AnyTask[] = await Promise.all(Object.values(BUILTIN_TASKS).map((load) => load()));
+
+const byId = new Map(ALL_TASKS.map((task) => [task.id, task]));
 
 export function listTasks(): readonly AnyTask[] {
-  return BUILTIN_TASKS;
+  return ALL_TASKS;
 }
 
 /** Resolve `<id>` or `<id>:<options>` (a task variant, see `Task.withOptions`). */
 export function getTask(spec: string): AnyTask {
-  const colon = spec.indexOf(':');
-  const id = colon === -1 ? spec : spec.slice(0, colon);
+  const { id, options } = splitTaskSpec(spec);
   const task = byId.get(id);
-  if (!task) throw new UserError(`unknown task "${id}"; available tasks: ${[...byId.keys()].join(', ')}`);
-  if (colon === -1) return task;
-  const options = spec.slice(colon + 1);
-  if (!task.withOptions) throw new UserError(`task ${id} takes no options (got "${options}")`);
-  return task.withOptions(options);
+  if (!task) throw unknownTaskError(id);
+  return withTaskOptions(task, options);
 }

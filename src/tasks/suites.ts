@@ -1,6 +1,6 @@
 import type { FinharnessConfig } from '../config/config.js';
 import { UserError } from '../util/errors.js';
-import { listTasks } from './registry.js';
+import { TASK_IDS } from './catalog.js';
 
 /**
  * Built-in suites: the finance tasks, and the general-ability probes that show what fine-tuning
@@ -19,7 +19,7 @@ export function suiteNames(config: FinharnessConfig): string[] {
 export function resolveSuite(name: string, config: FinharnessConfig): string[] {
   const own = config.suites?.[name];
   if (own) return [...own];
-  if (name === 'all') return listTasks().map((task) => task.id);
+  if (name === 'all') return [...TASK_IDS];
   const builtin = BUILTIN_SUITES[name];
   if (builtin) return [...builtin];
   throw new UserError(`unknown suite "${name}"; suites: ${suiteNames(config).join(', ')}`);

@@ -12,8 +12,8 @@ function configFile(text: string): string {
 }
 
 describe('finharness.config.yaml', () => {
-  it('loads named endpoints and resolves them by name', () => {
-    const config = loadConfig(
+  it('loads named endpoints and resolves them by name', async () => {
+    const config = await loadConfig(
       configFile(`endpoints:\n  ft-1000:\n    provider: openai-compatible\n    model: llama-ft\n    base_url: http://127.0.0.1:8000/v1\n    fingerprint: step-1000\n    api_key_env: VLLM_KEY\n    concurrency: 32\n`),
     );
     expect(resolveEndpoint('ft-1000', config)).toEqual({
@@ -22,22 +22,22 @@ describe('finharness.config.yaml', () => {
     });
   });
 
-  it('names file, line and field for a wrong type', () => {
+  it('names file, line and field for a wrong type', async () => {
     const path = configFile(`endpoints:\n  a:\n    provider: openai-compatible\n    model: m\n    base_url: http://x/v1\n    concurrency: lots\n`);
-    expect(() => loadConfig(path)).toThrow(new RegExp(`${path}:6: field "endpoints.a.concurrency":`));
+    await expect(loadConfig(path)).rejects.toThrow(new RegExp(`${path}:6: field "endpoints.a.concurrency":`));
   });
 
-  it('refuses unknown keys and API keys written into the file', () => {
-    expect(() => loadConfig(configFile(`endpoints:\n  a:\n    provider: openai\n    model: gpt-4o\n    api_key: sk-abc\n`))).toThrow(/API keys are never read from config files/);
-    expect(() => loadConfig(configFile(`defaults:\n  concurency: 3\n`))).toThrow(/:2: field "defaults": unknown key\(s\) concurency/);
+  it('refuses unknown keys and API keys written into the file', async () => {
+    await expect(loadConfig(configFile(`endpoints:\n  a:\n    provider: openai\n    model: gpt-4o\n    api_key: sk-abc\n`))).rejects.toThrow(/API keys are never read from config files/);
+    await expect(loadConfig(configFile(`defaults:\n  concurency: 3\n`))).rejects.toThrow(/:2: field "defaults": unknown key\(s\) concurency/);
   });
 
-  it('requires base_url for openai-compatible endpoints', () => {
-    expect(() => loadConfig(configFile(`endpoints:\n  a:\n    provider: openai-compatible\n    model: m\n`))).toThrow(/base_url is required/);
+  it('requires base_url for openai-compatible endpoints', async () => {
+    await expect(loadConfig(configFile(`endpoints:\n  a:\n    provider: openai-compatible\n    model: m\n`))).rejects.toThrow(/base_url is required/);
   });
 
-  it('reports YAML syntax errors with a line', () => {
-    expect(() => loadConfig(configFile(`endpoints:\n  a: [unclosed\n`))).toThrow(/finharness\.config\.yaml:\d+: invalid YAML/);
+  it('reports YAML syntax errors with a line', async () => {
+    await expect(loadConfig(configFile(`endpoints:\n  a: [unclosed\n`))).rejects.toThrow(/finharness\.config\.yaml:\d+: invalid YAML/);
   });
 });
 

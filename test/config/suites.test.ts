@@ -25,12 +25,12 @@ describe('suites', () => {
     expect(() => requestedTaskSpecs({}, config)).toThrow(/--task <id> and\/or --suite <name>/);
   });
 
-  it('reads per-task overrides and resolves their paths against the config file', () => {
+  it('reads per-task overrides and resolves their paths against the config file', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'finharness.config.yaml'), 'tasks:\n  fpb:\n    limit: 5\n    data: data/fpb.txt\n    shots: 2\n    shots_format: prompt\n');
-    expect(loadConfig(join(dir, 'finharness.config.yaml')).tasks?.fpb).toEqual({ limit: 5, data: join(dir, 'data/fpb.txt'), shots: 2, shots_format: 'prompt' });
+    expect((await loadConfig(join(dir, 'finharness.config.yaml'))).tasks?.fpb).toEqual({ limit: 5, data: join(dir, 'data/fpb.txt'), shots: 2, shots_format: 'prompt' });
     writeFileSync(join(dir, 'bad.yaml'), 'tasks:\n  fpb:\n    limits: 5\n');
-    expect(() => loadConfig(join(dir, 'bad.yaml'))).toThrow(/bad\.yaml:3: field "tasks\.fpb": unknown key\(s\) limits/);
+    await expect(loadConfig(join(dir, 'bad.yaml'))).rejects.toThrow(/bad\.yaml:3: field "tasks\.fpb": unknown key\(s\) limits/);
   });
 });
 

@@ -12,8 +12,8 @@ function configFile(text: string): string {
 }
 
 describe('prices: in finharness.config.yaml', () => {
-  it('reads prices by model name or pattern, with the batch discount defaulting to 50%', () => {
-    const config = loadConfig(configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: 8\n  "llama-*": { input_per_million: 0.2, output_per_million: 0.2, batch_discount: 0 }\n`));
+  it('reads prices by model name or pattern, with the batch discount defaulting to 50%', async () => {
+    const config = await loadConfig(configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: 8\n  "llama-*": { input_per_million: 0.2, output_per_million: 0.2, batch_discount: 0 }\n`));
     expect(config.prices).toEqual({
       'gpt-4o': { input_per_million: 2, output_per_million: 8, batch_discount: 0.5 },
       'llama-*': { input_per_million: 0.2, output_per_million: 0.2, batch_discount: 0 },
@@ -21,13 +21,13 @@ describe('prices: in finharness.config.yaml', () => {
     expect(priceFor('gpt-4o-2024-08-06', config.prices)).toMatchObject({ input_per_million: 2, source: 'config' });
   });
 
-  it('names file, line and field for a bad price', () => {
+  it('names file, line and field for a bad price', async () => {
     const path = configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: -1\n`);
-    expect(() => loadConfig(path)).toThrow(new RegExp(`${path}:4: field "prices.gpt-4o.output_per_million": .*got -1`));
-    expect(() => loadConfig(configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: 8\n    batch_discount: 50\n`))).toThrow(/batch_discount/);
-    expect(() => loadConfig(configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: 8\n    cached_per_million: 1\n`))).toThrow(
+    await expect(loadConfig(path)).rejects.toThrow(new RegExp(`${path}:4: field "prices.gpt-4o.output_per_million": .*got -1`));
+    await expect(loadConfig(configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: 8\n    batch_discount: 50\n`))).rejects.toThrow(/batch_discount/);
+    await expect(loadConfig(configFile(`prices:\n  gpt-4o:\n    input_per_million: 2\n    output_per_million: 8\n    cached_per_million: 1\n`))).rejects.toThrow(
       /:5: field "prices.gpt-4o": unknown key\(s\) cached_per_million/,
     );
-    expect(() => loadConfig(configFile(`prices:\n  gpt-4o:\n    output_per_million: 8\n`))).toThrow(/:2: field "prices.gpt-4o.input_per_million": .*expected number/);
+    await expect(loadConfig(configFile(`prices:\n  gpt-4o:\n    output_per_million: 8\n`))).rejects.toThrow(/:2: field "prices.gpt-4o.input_per_million": .*expected number/);
   });
 });

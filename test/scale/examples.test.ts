@@ -108,8 +108,8 @@ describe('examples/github', () => {
 });
 
 describe('examples/finharness.config.yaml', () => {
-  it('is a valid config naming every model the examples use', () => {
-    const config = loadConfig(packagePath('examples/finharness.config.yaml'));
+  it('is a valid config naming every model the examples use', async () => {
+    const config = await loadConfig(packagePath('examples/finharness.config.yaml'));
     const names = Object.keys(config.endpoints ?? {});
     const workflowRun = workflowCommands(parse(read('examples/github/finharness-eval.yml')) as Doc).find((c) => c[0] === 'run')!;
     const k8sRun = k8sDocs('examples/kubernetes/shards-job.yaml').find((d) => d.kind === 'Job')!.spec.template.spec.containers[0].args as string[];

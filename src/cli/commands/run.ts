@@ -14,12 +14,11 @@ import { runEvaluation } from '../../runner/run.js';
 import { parseShard, shardSuffix, shardTask } from '../../runner/shard.js';
 import { newRunId, runDir } from '../../store/layout.js';
 import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
-import { getTask } from '../../tasks/registry.js';
+import { loadTask } from '../../tasks/catalog.js';
 import { UserError } from '../../util/errors.js';
 import { cacheDir } from '../../util/paths.js';
 import { loadDataset } from '../../data/dataset.js';
 import type { AnyTask, TaskItem } from '../../tasks/task.js';
-import { formatRunSummary } from '../../report/run-summary.js';
 import { loadDefaultShotPool, loadRunData } from '../datasets.js';
 import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
 import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
@@ -97,9 +96,14 @@ export function registerRunCommand(program: Command): void {
         return;
       }
       const outcomes = await executeRun(options);
-      process.stdout.write(formatRunSummary(outcomes));
+      process.stdout.write((await importRunSummary()).formatRunSummary(outcomes));
       if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) process.exitCode = 1;
     });
+}
+
+/** The summary printed after a run, imported then: nothing before the first request needs it. */
+function importRunSummary(): Promise<typeof import('../../report/run-summary.js')> {
+  return import('../../report/run-summary.js');
 }
 
 /** Parse options into a plan, run it with Ctrl-C handling, return each model's outcome. */
@@ -139,7 +143,7 @@ export async function executeRun(options: RunCommandOptions, extraEndpoints: rea
 
 /** Config, endpoints, tasks and settings: everything a run (or its dry run) does before the first request. */
 async function planRun(options: RunCommandOptions, extraEndpoints: readonly EndpointSpec[] = []) {
-  const config = loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
+  const config = await loadConfig(options.config, { checkTaskSpec: async (spec) => void (await loadTask(spec)) });
   const endpoints = [...options.model.map((spec) => resolveEndpoint(spec, config)), ...extraEndpoints];
   assertDistinctNames(endpoints);
   const tasks = await planTasks(options, config);
@@ -169,10 +173,11 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   if (options.data !== undefined && specs.length !== 1) throw new UserError('--data names one dataset file, so it needs exactly one task');
   // Every task is resolved before any data is read: a misspelt task fails at once, not after the others loaded.
-  const resolved = specs.map((spec) => {
+  const resolved: { override: TaskOverride; task: AnyTask }[] = [];
+  for (const spec of specs) {
     const override: TaskOverride = config.tasks?.[spec] ?? config.tasks?.[spec.split(':')[0]!] ?? {};
-    return { override, task: getTask(!spec.includes(':') && override.options ? `${spec}:${override.options}` : spec) };
-  });
+    resolved.push({ override, task: await loadTask(!spec.includes(':') && override.options ? `${spec}:${override.options}` : spec) });
+  }
   const planned: PlannedTask[] = [];
   for (const { override, task } of resolved) {
     const dataPath = options.data ?? override.data;

@@ -47,7 +47,7 @@ export function registerSweepCommand(program: Command): void {
     .option('--report <dir>', 'folder for the comparison (default <out>/<id>/report)');
   for (const option of runCommandTemplate().options) if (!NOT_FROM_RUN.has(option.long ?? '')) sweep.addOption(option);
   sweep.action(async (options: SweepOptions) => {
-    const config = loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
+    const config = await loadConfig(options.config, { checkTaskSpec: (spec) => void getTask(spec) });
     const roles = await sweepEndpoints(options, config);
     const runId = options.runId ?? `sweep-${newRunId()}`;
     const dir = runDir(resolve(options.out ?? config.defaults?.out ?? 'runs'), runId);

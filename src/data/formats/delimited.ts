@@ -1,5 +1,19 @@
-import { CsvError, parse } from 'csv-parse/sync';
+import { createRequire } from 'node:module';
 import { InputError } from '../../util/errors.js';
+
+type CsvParse = typeof import('csv-parse/sync');
+let csvParse: CsvParse | undefined;
+
+/**
+ * csv-parse, loaded on first use: only CSV and TSV datasets need it, and every run would otherwise
+ * load it before its first request. Required (its single-file CommonJS build, same version) rather
+ * than imported, because parsing must stay synchronous: format detection (`detect`) reads a CSV
+ * header with it.
+ */
+function loadCsvParse(): CsvParse {
+  csvParse ??= createRequire(import.meta.url)('csv-parse/sync') as CsvParse;
+  return csvParse;
+}
 
 /** One parsed row of a delimited file and the 1-based line it starts on. */
 export interface DelimitedRow {
@@ -40,6 +54,7 @@ interface RawRecord {
  */
 export function parseDelimitedRows(file: string, text: string, options: DelimitedOptions): DelimitedRow[] {
   const normalised = text.replace(/\r\n/g, '\n');
+  const { parse } = loadCsvParse();
   let records: RawRecord[];
   try {
     records = parse(normalised, {
@@ -73,7 +88,7 @@ function countNewlines(text: string): number {
 }
 
 function toInputError(file: string, text: string, error: unknown, expected: string): unknown {
-  if (!(error instanceof CsvError)) return error; // not a data problem: let it surface as a bug
+  if (!(error instanceof loadCsvParse().CsvError)) return error; // not a data problem: let it surface as a bug
   const line = typeof error.lines === 'number' ? error.lines : undefined;
   if (error.code === 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH' && Array.isArray(error.record)) {
     return new InputError({ file, line }, `got ${error.record.length} field(s), unlike the first row; expected ${expected}`);

@@ -1,4 +1,3 @@
-import { parquetReadObjects } from 'hyparquet';
 import type { DatasetFile } from '../dataset.js';
 import { InputError } from '../../util/errors.js';
 
@@ -14,6 +13,14 @@ export function looksLikeParquet(file: DatasetFile): boolean {
 }
 
 /**
+ * hyparquet, imported when a Parquet file is first read: only MMLU's Hub data comes as Parquet,
+ * and loading the decoder's ~30 modules would otherwise delay every run's first request.
+ */
+function loadHyparquet(): Promise<typeof import('hyparquet')> {
+  return import('hyparquet');
+}
+
+/**
  * Every row of a Parquet file as an object, read with hyparquet (pure JS; snappy-compressed and
  * uncompressed pages, which is what the Hugging Face Hub serves). A file that is not Parquet, is
  * truncated, or uses a codec hyparquet cannot decode becomes an `InputError` naming the file.
@@ -25,6 +32,7 @@ export async function readParquetRows(file: DatasetFile): Promise<ParquetRow[]> 
   const bytes = file.bytes;
   // hyparquet reads from an ArrayBuffer; copy out exactly this file's bytes (a Buffer may share a larger pool).
   const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const { parquetReadObjects } = await loadHyparquet();
   try {
     return await parquetReadObjects({ file: buffer });
   } catch (error) {
