@@ -27,6 +27,12 @@ const program = new Command('finharness')
   .showHelpAfterError()
   .exitOverride();
 
+// A reader that stops early (`finharness tasks | head`) closes the pipe: what is left of the output
+// has nowhere to go, which is no reason to crash — nor to stop a run whose samples are on disk.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+});
+
 try {
   const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
   // Commands that run evaluations start with the heap bounded; `run` releases it for small runs.

@@ -1,10 +1,11 @@
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunResults } from '../../src/store/results.js';
 import type { SampleRecord } from '../../src/store/samples.js';
 import type { SimulatorHandle } from '../../src/simulator/server.js';
-import { runCli } from '../helpers/cli.js';
+import { CLI, runCli } from '../helpers/cli.js';
 import { fpbSimulator, tempDir } from '../helpers/fixtures.js';
 
 let simulator: SimulatorHandle;
@@ -36,6 +37,17 @@ describe('finharness CLI', () => {
     expect(result.code).toBe(0);
     const tasks = JSON.parse(result.stdout) as { id: string; metrics: string[]; commercial_use: boolean }[];
     expect(tasks.find((t) => t.id === 'fpb')).toMatchObject({ metrics: ['accuracy', 'f1_weighted', 'f1_macro', 'mcc', 'missing_rate'], commercial_use: false });
+  });
+
+  it('exits quietly when its reader has gone (finharness tasks | head)', async () => {
+    const child = spawn(process.execPath, [CLI, 'tasks'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Closed before the first write: every write of the listing meets a closed pipe (EPIPE).
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   it('runs, then serves the same run from cache with zero requests, and never writes or prints the API key', async () => {

@@ -1,7 +1,11 @@
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError } from 'openai';
+import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { httpTransport } from '../../src/providers/http-transport.js';
 
@@ -228,5 +232,32 @@ describe('the openai SDK over httpTransport', () => {
     const dropped = await client().chat.completions.create({ model: 'm', messages: [] }).catch((error: unknown) => error);
     expect(dropped).toBeInstanceOf(APIConnectionError);
     expect(dropped).not.toBeInstanceOf(APIConnectionTimeoutError);
+  });
+});
+
+describe('httpTransport over HTTPS', () => {
+  const tls = (name: string) => fileURLToPath(new URL(`../fixtures/tls/${name}`, import.meta.url));
+  const transportModule = fileURLToPath(new URL('../../dist/src/providers/http-transport.js', import.meta.url));
+
+  it('verifies the certificate: a server it cannot trust is a network error, one it can (NODE_EXTRA_CA_CERTS) answers', async () => {
+    const secure = createTlsServer({ key: readFileSync(tls('localhost-key.pem')), cert: readFileSync(tls('localhost-cert.pem')) }, (_req, res) => json(res, 200, { secure: true }));
+    await new Promise<void>((resolve) => secure.listen(0, '127.0.0.1', resolve));
+    const url = `https://127.0.0.1:${(secure.address() as AddressInfo).port}/v1/models`;
+    try {
+      const untrusted = (await httpTransport(url).catch((error: unknown) => error)) as TypeError;
+      expect(untrusted).toBeInstanceOf(TypeError);
+      expect((untrusted.cause as NodeJS.ErrnoException).code).toBe('DEPTH_ZERO_SELF_SIGNED_CERT');
+
+      // Node reads extra CAs at start-up only, so the trusting client is a process of its own (the built transport).
+      const script = `import { httpTransport } from ${JSON.stringify(transportModule)}; const r = await httpTransport(${JSON.stringify(url)}); process.stdout.write(JSON.stringify({ status: r.status, body: await r.json() }));`;
+      const output = await new Promise<string>((resolve, reject) =>
+        execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: tls('localhost-cert.pem') } }, (error, stdout, stderr) =>
+          error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
+        ),
+      );
+      expect(JSON.parse(output)).toEqual({ status: 200, body: { secure: true } });
+    } finally {
+      await new Promise<void>((resolve) => secure.close(() => resolve()));
+    }
   });
 });
