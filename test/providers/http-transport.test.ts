@@ -203,6 +203,19 @@ describe('httpTransport', () => {
     expect(answer.body).toContain('name="purpose"');
   });
 
+  it('leaves everything to the built-in fetch with FINHARNESS_HTTP_CLIENT=fetch', async () => {
+    handler = (_req, res) => json(res, 200, { via: 'server' });
+    expect((await httpTransport(`${root}/own`)).constructor).not.toBe(Response);
+    process.env.FINHARNESS_HTTP_CLIENT = 'fetch';
+    try {
+      const response = await httpTransport(`${root}/builtin`);
+      expect(response.constructor).toBe(Response);
+      expect(await response.json()).toEqual({ via: 'server' });
+    } finally {
+      delete process.env.FINHARNESS_HTTP_CLIENT;
+    }
+  });
+
   it('answers exactly as the built-in fetch does for the same exchange', async () => {
     handler = (_req, res) => json(res, 429, { error: { message: 'slow down' } }, { 'retry-after': '2', 'set-cookie': 'a=1' });
     const ours = await httpTransport(`${root}/same`, { method: 'POST', body: '{}' });
