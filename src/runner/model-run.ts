@@ -400,8 +400,7 @@ async function runBounded<T>(jobs: Iterator<T>, concurrency: number, run: (job: 
 
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-/** One item's request, built the same way for direct and batched runs. */
-/** A chat request (`requests.ts`), or in log-likelihood mode the request sent instead. */
+/** One item's request, built the same way for direct and batched runs: a chat request (`requests.ts`), or in log-likelihood mode the request sent instead. */
 export interface PreparedRequest extends PreparedChatRequest {
   loglik: ReturnType<typeof logLikelihoodRequest> | undefined;
 }
