@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: the harness against the project's simulator in a separate process, next to a
- * bare `openai` + `p-limit` client sending the same prompts. Prints a table; asserts nothing.
- * Environment: BENCH_N (default 2000), BENCH_LATENCY_MS (50), BENCH_BIG_N (100000; 0 skips).
+ * bare `openai` + `p-limit` client sending the same prompts (over Node's fetch, the SDK's default, and
+ * over the harness's own HTTP transport). Prints a table; asserts nothing.
+ * Environment: BENCH_N (default 2000), BENCH_LATENCY_MS (50), BENCH_BIG_N (100000; 0 skips),
+ * BENCH_REPEATS (3: runs per client and concurrency, of which the table shows the median).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ const MODEL = 'sim-bench';
 const N = Number(process.env.BENCH_N ?? 2_000);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
 const BIG_N = Number(process.env.BENCH_BIG_N ?? 100_000);
+const REPEATS = Math.max(1, Number(process.env.BENCH_REPEATS ?? 3));
 
 interface Usage {
   userMicros: number;
@@ -75,6 +78,11 @@ function harnessArgs(url: string, data: string, concurrency: number, out: string
 }
 
 const fmt = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
 const cpuMs = (u: Usage) => (u.userMicros + u.systemMicros) / 1000;
 
 async function main(): Promise<void> {
@@ -85,32 +93,54 @@ async function main(): Promise<void> {
   try {
     const { data, answerKey, messages } = await writeSyntheticFpb(work, N);
     process.stderr.write(`bench: ${N} FPB-style items, simulator latency ${LATENCY_MS} ms (separate process)\n`);
+    process.stderr.write(`each figure is the median of ${REPEATS} runs, the three clients interleaved (peak RSS: the highest)\n`);
+    // The bare client on Node's fetch (the SDK's default), and on the harness's transport.
+    const measureBare = async (concurrency: number, stack: 'fetch' | 'transport') => {
+      const simulator = await startSimulator(LATENCY_MS, answerKey);
+      const measured = await measure(BARE, [simulator.url, MODEL, messages, String(concurrency), stack], simulator);
+      await simulator.stop();
+      return measured;
+    };
+    const measureHarness = async (concurrency: number, repeat: number) => {
+      const simulator = await startSimulator(LATENCY_MS, answerKey);
+      const measured = await measure(CLI, harnessArgs(simulator.url, data, concurrency, out, `c${concurrency}-${repeat}`, false), simulator, { FINHARNESS_CACHE: cacheDir });
+      await simulator.stop();
+      return measured;
+    };
     for (const concurrency of [16, 64, 256]) {
       const bound = concurrency / (LATENCY_MS / 1000);
-      let simulator = await startSimulator(LATENCY_MS, answerKey);
-      const harness = await measure(CLI, harnessArgs(simulator.url, data, concurrency, out, `c${concurrency}`, false), simulator, { FINHARNESS_CACHE: cacheDir });
-      await simulator.stop();
-      simulator = await startSimulator(LATENCY_MS, answerKey);
-      const bare = await measure(BARE, [simulator.url, MODEL, messages, String(concurrency)], simulator);
-      await simulator.stop();
-      const harnessRate = N / (harness.activeMs / 1000);
-      const bareRate = N / (bare.activeMs / 1000);
+      const harness: Measured[] = [];
+      const bare: Measured[] = [];
+      const bareSameStack: Measured[] = [];
+      // Interleaved, so that a slower spell of a shared machine falls on all three alike.
+      for (let repeat = 0; repeat < REPEATS; repeat++) {
+        harness.push(await measureHarness(concurrency, repeat));
+        bare.push(await measureBare(concurrency, 'fetch'));
+        bareSameStack.push(await measureBare(concurrency, 'transport'));
+      }
+      const rate = (runs: Measured[]) => median(runs.map((m) => N / (m.activeMs / 1000)));
+      const cpuPerRequest = (runs: Measured[]) => median(runs.map((m) => cpuMs(m.usage) / N));
+      const [harnessRate, bareRate, bareSameStackRate] = [rate(harness), rate(bare), rate(bareSameStack)];
+      const startup = harness.map((m) => m.startupMs).filter((ms): ms is number => ms !== null);
+      const tail = harness.map((m) => m.tailMs).filter((ms): ms is number => ms !== null);
       rows.push([
         `c=${concurrency}`,
         fmt(harnessRate),
         fmt(bareRate),
         fmt(harnessRate / bareRate, 2),
+        fmt(bareSameStackRate),
+        fmt(harnessRate / bareSameStackRate, 2),
         fmt(LATENCY_MS > 0 ? harnessRate / bound : Number.NaN, 2),
-        fmt(cpuMs(harness.usage) / N, 2),
-        fmt(cpuMs(bare.usage) / N, 2),
-        fmt(harness.usage.maxRssKb / 1024),
-        harness.startupMs === null ? '–' : fmt(harness.startupMs),
-        harness.tailMs === null ? '–' : fmt(harness.tailMs),
+        fmt(cpuPerRequest(harness), 2),
+        fmt(cpuPerRequest(bare), 2),
+        fmt(Math.max(...harness.map((m) => m.usage.maxRssKb)) / 1024),
+        startup.length === 0 ? '–' : fmt(median(startup)),
+        tail.length === 0 ? '–' : fmt(median(tail)),
       ]);
     }
     process.stdout.write(
       table(
-        ['', 'harness req/s', 'bare req/s', 'harness/bare', "of Little's bound", 'harness CPU ms/req', 'bare CPU ms/req', 'harness peak RSS MB', 'start-up to 1st request ms', 'last answer to exit ms'],
+        ['', 'harness req/s', 'bare req/s', 'harness/bare', 'bare on our transport req/s', 'harness/that', "of Little's bound", 'harness CPU ms/req', 'bare CPU ms/req', 'harness peak RSS MB', 'start-up to 1st request ms', 'last answer to exit ms'],
         rows,
       ),
     );

@@ -156,13 +156,15 @@ function decoder(encoding: string | undefined): Transform | undefined {
 }
 
 function toResponse(url: URL, message: IncomingMessage, status: number, bytes: Buffer): Response {
-  const headers = new Headers();
+  // Name/value pairs, not a Headers: the Response builds its own from them either way.
+  const headers: [string, string][] = [];
   const raw = message.rawHeaders;
+  const decoded = message.headers['content-encoding'] !== undefined;
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     // The body is handed over decoded, so its encoding and length no longer describe it.
-    if (name === 'content-encoding' || (name === 'content-length' && message.headers['content-encoding'] !== undefined)) continue;
-    headers.append(name, raw[i + 1]!);
+    if (name === 'content-encoding' || (name === 'content-length' && decoded)) continue;
+    headers.push([name, raw[i + 1]!]);
   }
   return new BufferedResponse(url.href, NULL_BODY_STATUSES.has(status) ? null : bytes, { status, statusText: message.statusMessage ?? '', headers }) as unknown as Response;
 }
