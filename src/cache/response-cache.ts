@@ -1,18 +1,11 @@
 import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Completion } from '../providers/provider.js';
+import { lazyRequire } from '../util/lazy-require.js';
 
-/**
- * better-sqlite3 (a CommonJS package with a native addon), loaded when a cache is first opened:
- * `--no-cache` runs never open one, yet would otherwise load it and its addon at start-up.
- * Required rather than imported so that opening a cache stays synchronous; for a CommonJS
- * package both give the same module.
- */
-function loadSqlite(): typeof Database {
-  return createRequire(import.meta.url)('better-sqlite3') as typeof Database;
-}
+/** better-sqlite3 and its native addon, loaded when a cache is first opened: `--no-cache` runs never open one. */
+const loadSqlite = lazyRequire<typeof Database>('better-sqlite3');
 
 /**
  * Successful completions keyed by `responseCacheKey`, in an embedded SQLite file shared by all

@@ -45,7 +45,8 @@ const agents = {
 };
 
 const MAX_REDIRECTS = 20;
-const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+/** Statuses whose Response must have no body (1xx never reach the response callback). */
+const NULL_BODY_STATUSES = new Set([204, 205, 304]);
 
 type SimpleBody = string | Uint8Array | ArrayBuffer;
 

@@ -1,19 +1,11 @@
-import { createRequire } from 'node:module';
 import { InputError } from '../../util/errors.js';
-
-type CsvParse = typeof import('csv-parse/sync');
-let csvParse: CsvParse | undefined;
+import { lazyRequire } from '../../util/lazy-require.js';
 
 /**
- * csv-parse, loaded on first use: only CSV and TSV datasets need it, and every run would otherwise
- * load it before its first request. Required (its single-file CommonJS build, same version) rather
- * than imported, because parsing must stay synchronous: format detection (`detect`) reads a CSV
- * header with it.
+ * csv-parse (its CommonJS build), loaded on first use: only CSV and TSV datasets need it. Kept
+ * synchronous because format detection (`detect`) reads a CSV header with it.
  */
-function loadCsvParse(): CsvParse {
-  csvParse ??= createRequire(import.meta.url)('csv-parse/sync') as CsvParse;
-  return csvParse;
-}
+const loadCsvParse = lazyRequire<typeof import('csv-parse/sync')>('csv-parse/sync');
 
 /** One parsed row of a delimited file and the 1-based line it starts on. */
 export interface DelimitedRow {

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import type { MathJsInstance } from 'mathjs';
+import { lazyRequire } from '../../util/lazy-require.js';
 
 /**
  * The arithmetic the program executor uses: a mathjs instance holding only these functions (no
@@ -16,10 +16,11 @@ import type { MathJsInstance } from 'mathjs';
  * start-up, which every command would otherwise pay even when no program is ever executed.
  */
 let instance: MathJsInstance | undefined;
+const loadMathjs = lazyRequire<typeof import('mathjs')>('mathjs');
 
 export function arithmetic(): MathJsInstance {
   if (instance === undefined) {
-    const mathjs = createRequire(import.meta.url)('mathjs') as typeof import('mathjs');
+    const mathjs = loadMathjs();
     instance = mathjs.create(
       {
         // mathjs's typings declare every dependency map as possibly undefined; they are all defined.
