@@ -4,6 +4,7 @@ import { UserError } from '../util/errors.js';
 import { redactSecrets } from '../util/secrets.js';
 import { harnessVersion } from '../store/manifest.js';
 import { boundHeapGrowth } from './heap.js';
+import { EXIT } from './exit-codes.js';
 
 /**
  * Each command's module is imported only when that command runs (all of them for --help): the
@@ -46,10 +47,10 @@ try {
     process.exitCode = error.exitCode;
   } else if (error instanceof UserError) {
     process.stderr.write(`finharness: ${error.message}\n`);
-    process.exitCode = 2;
+    process.exitCode = EXIT.badInput;
   } else {
     // A bug: keep the stack for the report, but never print a key.
     process.stderr.write(redactSecrets(`finharness: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`));
-    process.exitCode = 70;
+    process.exitCode = EXIT.internal;
   }
 }
