@@ -1,4 +1,5 @@
 import { canonicalJson } from '../util/hash.js';
+import { UserError } from '../util/errors.js';
 import { scoringOf, type ManifestTask } from '../store/manifest.js';
 import type { SampleRecord } from '../store/samples.js';
 import type { ModelRun } from './runs.js';
@@ -9,17 +10,33 @@ export interface TaskMismatch {
   values: Record<string, unknown>;
 }
 
+/**
+ * How the models' samples of a task were matched: `id` when the runs agree on data, prompt and
+ * settings (the same id is then the same item, checked by content hash where recorded);
+ * `content` with `--allow-mismatch`, matching items whose content hash agrees, whatever their ids.
+ */
+export type PairingMode = 'id' | 'content';
+
 export interface AlignedTask {
   task: string;
   /** Models (labels) that ran this task, in comparison order. */
   models: string[];
   mismatches: TaskMismatch[];
-  /** Item ids every model scored (no error): the only items compared. Sorted for determinism. */
+  pairing: PairingMode;
+  /**
+   * The compared items, one key per item scored by every model (its id, or its content hash and
+   * occurrence when pairing by content). Sorted for determinism.
+   */
   sharedIds: string[];
-  /** Per model: items it has but that are not shared (missing elsewhere or errored somewhere). */
+  /** Per model: items it has but that are not shared (missing elsewhere, errored somewhere, or different content). */
   excluded: Record<string, number>;
-  /** Per model: item id → sample, restricted to shared ids. */
-  samples: Record<string, Map<string, SampleRecord>>;
+  /** Per model: shared key → the item's scored samples, one per repeat answered, by repeat. */
+  samples: Record<string, Map<string, SampleRecord[]>>;
+}
+
+export interface AlignOptions {
+  /** Compare tasks whose runs differ in data, prompt or settings, pairing items by content. */
+  allowMismatch?: boolean;
 }
 
 function manifestTask(run: ModelRun, task: string): ManifestTask | undefined {
@@ -36,33 +53,137 @@ const FIELDS: { field: TaskMismatch['field']; read: (t: ManifestTask, run: Model
   { field: 'scoring', read: (_t, run) => scoringOf(run.manifest) },
 ];
 
+/** One model's scored samples of a task, grouped by item id (repeats in repeat order). */
+function scoredByItem(run: ModelRun, task: string): Map<string, SampleRecord[]> {
+  const byItem = new Map<string, SampleRecord[]>();
+  for (const [id, repeats] of run.samples.get(task) ?? []) {
+    const scored = repeats.filter((sample) => sample.error === null);
+    if (scored.length > 0) byItem.set(id, scored);
+  }
+  return byItem;
+}
+
+const byCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 /**
- * Match the models' samples of each task by item id. Differences in task version, prompt, data,
- * demonstrations, answer length or scoring mode are reported (a comparison across them is not like for like)
- * but do not stop the comparison; only items scored by every model are compared.
+ * Pairing keys by content: the item's content hash and its occurrence among the run's items with
+ * that hash (ids in sorted order), so a sentence that a dataset holds twice pairs twice at most.
+ * Undefined when a sample carries no hash (runs written before hashes were recorded).
  */
-export function alignTasks(runs: readonly ModelRun[]): AlignedTask[] {
+function contentKeys(byItem: Map<string, SampleRecord[]>): Map<string, string> | undefined {
+  const keys = new Map<string, string>();
+  const seen = new Map<string, number>();
+  for (const id of [...byItem.keys()].sort(byCodeUnits)) {
+    const hash = byItem.get(id)![0]!.item_hash;
+    if (hash === undefined) return undefined;
+    const occurrence = seen.get(hash) ?? 0;
+    seen.set(hash, occurrence + 1);
+    keys.set(id, `${hash}#${occurrence}`);
+  }
+  return keys;
+}
+
+const hashOf = (samples: readonly SampleRecord[] | undefined): string | undefined => samples?.[0]?.item_hash;
+
+/** Ids that every model scored, split by whether their content agrees (when hashes are recorded). */
+function idOverlap(scored: readonly Map<string, SampleRecord[]>[]): { same: string[]; different: string[] } {
+  const same: string[] = [];
+  const different: string[] = [];
+  for (const id of [...(scored[0]?.keys() ?? [])].sort(byCodeUnits)) {
+    if (!scored.every((byItem) => byItem.has(id))) continue;
+    const hashes = new Set(scored.map((byItem) => hashOf(byItem.get(id))));
+    // A run without hashes cannot contradict another: the id is trusted as before.
+    if (hashes.size > 1 && !hashes.has(undefined)) different.push(id);
+    else same.push(id);
+  }
+  return { same, different };
+}
+
+/** Items every model holds with the same content, keyed by content; undefined without hashes. */
+function contentOverlap(scored: readonly Map<string, SampleRecord[]>[]): Map<string, SampleRecord[]>[] | undefined {
+  const keyed = scored.map((byItem) => {
+    const keys = contentKeys(byItem);
+    return keys && new Map([...byItem].map(([id, samples]) => [keys.get(id)!, samples]));
+  });
+  if (keyed.some((k) => k === undefined)) return undefined;
+  const maps = keyed as Map<string, SampleRecord[]>[];
+  const shared = [...(maps[0]?.keys() ?? [])].filter((key) => maps.every((m) => m.has(key)));
+  return maps.map((m) => new Map(shared.map((key) => [key, m.get(key)!])));
+}
+
+/**
+ * Match the models' samples of each task. Items are compared only when they are the same item:
+ * when the runs differ in task version, prompt, data, demonstrations, answer length or scoring
+ * mode, or when one id holds different content in two runs, the comparison is refused (one line
+ * per task, naming the field and how many items do match) unless `allowMismatch`, which pairs
+ * items by content hash instead of id.
+ */
+export function alignTasks(runs: readonly ModelRun[], options: AlignOptions = {}): AlignedTask[] {
   const taskIds = [...new Set(runs.flatMap((run) => run.manifest.tasks.map((t) => t.id)))];
-  return taskIds.map((task) => {
+  const refusals: string[] = [];
+  const aligned = taskIds.map((task): AlignedTask => {
     const present = runs.filter((run) => manifestTask(run, task));
     const mismatches: TaskMismatch[] = [];
     for (const { field, read } of FIELDS) {
       const values = Object.fromEntries(present.map((run) => [run.label, read(manifestTask(run, task)!, run)]));
       if (new Set(Object.values(values).map((v) => canonicalJson(v))).size > 1) mismatches.push({ field, values });
     }
-    const scored = present.map((run) => {
-      const byItem = run.samples.get(task) ?? new Map<string, SampleRecord>();
-      return new Set([...byItem].filter(([, sample]) => sample.error === null).map(([id]) => id));
-    });
-    const sharedIds = scored.length === 0 ? [] : [...scored[0]!].filter((id) => scored.every((set) => set.has(id))).sort();
-    const shared = new Set(sharedIds);
-    const samples: Record<string, Map<string, SampleRecord>> = {};
-    const excluded: Record<string, number> = {};
-    for (const run of present) {
-      const byItem = run.samples.get(task) ?? new Map<string, SampleRecord>();
-      samples[run.label] = new Map([...byItem].filter(([id]) => shared.has(id)));
-      excluded[run.label] = byItem.size - samples[run.label]!.size;
+    const scored = present.map((run) => scoredByItem(run, task));
+    const byId = idOverlap(scored);
+    const pairing: PairingMode = mismatches.length > 0 || byId.different.length > 0 ? 'content' : 'id';
+    let pairedSamples: Map<string, SampleRecord[]>[];
+    if (pairing === 'id') {
+      pairedSamples = scored.map((byItem) => new Map(byId.same.map((id) => [id, byItem.get(id)!])));
+    } else {
+      const byContent = contentOverlap(scored);
+      if (!options.allowMismatch || byContent === undefined) {
+        refusals.push(refusal(task, present, mismatches, byId, byContent, options.allowMismatch === true));
+        return { task, models: [], mismatches, pairing, sharedIds: [], excluded: {}, samples: {} };
+      }
+      pairedSamples = byContent;
     }
-    return { task, models: present.map((run) => run.label), mismatches, sharedIds, excluded, samples };
+    const sharedIds = [...(pairedSamples[0]?.keys() ?? [])].sort(byCodeUnits);
+    const samples: Record<string, Map<string, SampleRecord[]>> = {};
+    const excluded: Record<string, number> = {};
+    present.forEach((run, index) => {
+      samples[run.label] = pairedSamples[index]!;
+      excluded[run.label] = (run.samples.get(task)?.size ?? 0) - pairedSamples[index]!.size;
+    });
+    return { task, models: present.map((run) => run.label), mismatches, pairing, sharedIds, excluded, samples };
   });
+  if (refusals.length > 0) throw new UserError(`compare: ${refusals.join('; ')}`);
+  return aligned;
+}
+
+function refusal(
+  task: string,
+  present: readonly ModelRun[],
+  mismatches: readonly TaskMismatch[],
+  byId: { same: string[]; different: string[] },
+  byContent: Map<string, SampleRecord[]>[] | undefined,
+  allowMismatch: boolean,
+): string {
+  const shared = byId.same.length + byId.different.length;
+  const what =
+    mismatches.length > 0
+      ? `the runs differ in ${mismatches.map((m) => `${m.field} (${describeValues(m.values)})`).join(', ')}`
+      : `${byId.different.length} of ${shared} shared ids hold different items`;
+  if (byContent === undefined) {
+    const old = present.filter((run) => [...(run.samples.get(task)?.values() ?? [])].some((s) => s[0]?.item_hash === undefined)).map((run) => run.label);
+    return `${task}: ${what}; ${old.join(', ')} recorded no item content hashes (written by an older finharness), so items cannot be matched by content${allowMismatch ? ' even with --allow-mismatch' : ''} — rerun on the same data and prompt`;
+  }
+  const overlap = mismatches.length > 0 ? `; ${byId.same.length} of ${shared} shared ids hold the same item` : '';
+  const identical = byContent[0]?.size ?? 0;
+  return `${task}: ${what}${overlap}; ${identical} items have identical content — rerun on the same data and prompt, or pass --allow-mismatch to compare those ${identical} items (paired by content)`;
+}
+
+function describeValues(values: Record<string, unknown>): string {
+  return Object.entries(values)
+    .map(([label, value]) => `${label}: ${short(value)}`)
+    .join(', ');
+}
+
+function short(value: unknown): string {
+  const text = typeof value === 'string' ? value : canonicalJson(value);
+  return text.length > 16 ? `${text.slice(0, 12)}…` : text;
 }

@@ -1,10 +1,10 @@
-import { holmAdjust, retentionVerdict, superiorityVerdict, type RetentionVerdict, type SuperiorityVerdict } from '../stats/index.js';
+import { changeVerdict, retentionVerdict, superiorityVerdict, type ChangeVerdict, type RetentionVerdict, type SuperiorityVerdict } from '../stats/index.js';
 import { harnessInfo, scoringOf, type ScoringMode } from '../store/manifest.js';
 import { getTask } from '../tasks/registry.js';
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { SampleRecord } from '../store/samples.js';
-import { alignTasks, type AlignedTask, type TaskMismatch } from './align.js';
-import { compareModels, estimateMetric, type MetricEstimate, type PairedDifference, type StatisticsSettings } from './estimates.js';
+import { alignTasks, type AlignedTask, type PairingMode, type TaskMismatch } from './align.js';
+import { compareModels, estimateMetric, type MetricEstimate, type ModelAnswers, type PairedDifference, type StatisticsSettings } from './estimates.js';
 import { taskCost, type TaskCost } from './cost.js';
 import { collectItemDiffs, type ItemDiff } from './item-diff.js';
 import type { ModelRun } from './runs.js';
@@ -15,13 +15,22 @@ export type Role = 'base' | 'reference' | 'candidate';
 export interface CompareSettings extends StatisticsSettings {
   /** Non-inferiority / superiority margin on the metric's scale (fractions: 0.01 = 1 point). */
   margin: number;
-  /** Significance level for the marks in tables (after Holm correction). */
+  /**
+   * Familywise error rate of each comparison family (one candidate against the base, or against
+   * the reference, over the report's tasks): every difference in a family of m tasks is shown with
+   * a simultaneous interval at level 1 − alpha/m (Bonferroni), and marks and verdicts come from it.
+   */
   alpha: number;
   /** Item-diff rows kept per task. */
   maxDiffItems: number;
+  /** Compare runs whose data, prompts or settings differ, pairing items by content (`--allow-mismatch`). */
+  allowMismatch: boolean;
 }
 
-export const DEFAULT_COMPARE_SETTINGS: CompareSettings = { level: 0.95, resamples: 10_000, seed: 1234, margin: 0.01, alpha: 0.05, maxDiffItems: 100 };
+export const DEFAULT_COMPARE_SETTINGS: CompareSettings = { level: 0.95, resamples: 10_000, seed: 1234, margin: 0.01, alpha: 0.05, maxDiffItems: 100, allowMismatch: false };
+
+/** What a paired difference says about a candidate, in the words of its question (see `verdictFor`). */
+export type Verdict = ChangeVerdict | RetentionVerdict | SuperiorityVerdict;
 
 export interface ComparedModel {
   label: string;
@@ -39,11 +48,18 @@ export interface PairedComparison extends PairedDifference {
   candidate: string;
   against: string;
   against_role: 'base' | 'reference';
-  /** Holm-adjusted across the tasks of this report, within this (candidate, against) pair. */
-  p_holm: number | null;
+  /** Tasks in this comparison's family (this candidate against the same model, across the report). */
+  family_size: number;
+  /** Bonferroni-adjusted p-value, min(1, family_size × p): below alpha exactly when `significant`. */
+  p_adjusted: number | null;
+  /** The simultaneous interval (`lower`, `upper` at `level` = 1 − alpha/family_size) excludes 0. */
   significant: boolean;
-  retention: RetentionVerdict | null;
-  superiority: SuperiorityVerdict | null;
+  /**
+   * From the same interval and the margin. Against the base: `gained` / `regressed` / `unchanged` /
+   * `inconclusive` on target (finance) tasks, `retained` / `regressed` / `inconclusive` on general
+   * tasks (non-inferiority). Against the reference: `better` / `worse` / `inconclusive`.
+   */
+  verdict: Verdict | null;
 }
 
 export interface TaskComparison {
@@ -53,6 +69,10 @@ export interface TaskComparison {
   headline_metric: string;
   metric_names: string[];
   n_shared: number;
+  /** How items were matched: by id, or by content hash when the runs differ (`--allow-mismatch`). */
+  pairing: PairingMode;
+  /** model → answers per item used (`--repeats`; all repeats are pooled, resampled by item). */
+  repeats: Record<string, number>;
   mismatches: TaskMismatch[];
   excluded: Record<string, number>;
   /** model → how its numbers were scored (generate, or loglik: marked in every report). */
@@ -77,6 +97,10 @@ export interface Comparison {
   generated_at: string;
   harness: { version: string; git_commit: string | null };
   settings: CompareSettings;
+  /** The one decision rule of this report, stated once (every format prints it). */
+  decision_rule: string;
+  /** `content` when some task's items were paired by content across differing runs (`--allow-mismatch`): reports open with a banner. */
+  pairing: { mode: PairingMode; tasks: { task: string; fields: TaskMismatch['field'][]; paired: number }[] };
   models: ComparedModel[];
   tasks: TaskComparison[];
   summary: {
@@ -84,8 +108,12 @@ export interface Comparison {
     versus_reference: Record<string, { better: string[]; worse: string[]; inconclusive: string[] }>;
     /** Per candidate and general task: did it keep its base model's ability? */
     general_ability: { candidate: string; task: string; verdict: RetentionVerdict; difference: number | null; lower: number | null; upper: number | null }[];
-    /** Per candidate: tasks (any domain) whose headline metric regressed against the base model. */
+    /** Per candidate: tasks (any domain) where it is worse than the base model by more than the margin. */
     regressions: Record<string, string[]>;
+    /** Per candidate: target tasks where it is better than the base model by more than the margin. */
+    gains: Record<string, string[]>;
+    /** Per candidate: tasks where it is significantly worse than the base model at all (margin or not). */
+    significantly_worse: Record<string, string[]>;
     simulated: boolean;
   };
   sweep: Sweep | null;
@@ -93,7 +121,7 @@ export interface Comparison {
 
 /**
  * Compare model runs task by task on the items they share: metrics with confidence intervals,
- * paired tests of each candidate against the base and the reference, Holm-corrected across tasks,
+ * paired tests of each candidate against the base and the reference with simultaneous (Bonferroni) intervals across tasks,
  * non-inferiority verdicts for general ability and superiority verdicts against the reference.
  */
 export function analyzeRuns(runs: readonly ModelRun[], roles: { base?: ModelRun; reference?: ModelRun }, settings: CompareSettings = DEFAULT_COMPARE_SETTINGS): Comparison {
@@ -110,13 +138,20 @@ export function analyzeRuns(runs: readonly ModelRun[], roles: { base?: ModelRun;
     simulated: run.manifest.model.simulated,
   }));
   const candidates = runs.filter((run) => roleOf(run) === 'candidate');
-  const tasks = alignTasks(runs).map((aligned) => analyzeTask(aligned, runs, candidates, roles, settings));
-  applyHolm(tasks, settings);
+  const aligned = alignTasks(runs, { allowMismatch: settings.allowMismatch });
+  const families = familySizes(aligned, candidates, roles);
+  const tasks = aligned.map((task) => analyzeTask(task, runs, candidates, roles, settings, families));
+  const contentPaired = tasks.filter((t) => t.pairing === 'content');
   return {
     schema: 1,
     generated_at: new Date().toISOString(),
     harness: { version: harnessInfo().version, git_commit: harnessInfo().git_commit },
     settings,
+    decision_rule: decisionRule(settings),
+    pairing: {
+      mode: contentPaired.length > 0 ? 'content' : 'id',
+      tasks: contentPaired.map((t) => ({ task: t.task, fields: t.mismatches.map((m) => m.field), paired: t.n_shared })),
+    },
     models,
     tasks,
     summary: { ...summarize(tasks, candidates), simulated: models.some((m) => m.simulated) },
@@ -124,15 +159,78 @@ export function analyzeRuns(runs: readonly ModelRun[], roles: { base?: ModelRun;
   };
 }
 
-function scoredItems(aligned: AlignedTask, label: string): ScoredItem[] {
-  const byItem = aligned.samples[label]!;
-  return aligned.sharedIds.map((id) => {
-    const sample = byItem.get(id)!;
-    return { itemId: id, ...(sample.group === undefined ? {} : { group: sample.group }), gold: sample.gold, prediction: sample.prediction, scores: sample.scores };
-  });
+/** The report's decision rule in one sentence, printed at the top of every format. */
+export function decisionRule(settings: Pick<CompareSettings, 'alpha' | 'margin' | 'level'>): string {
+  return (
+    `Each candidate is compared with the base and with the reference on the items both answered. Within each such comparison ` +
+    `the m tasks share a familywise error rate of ${settings.alpha}: every difference is shown with a simultaneous ` +
+    `${formatPercent(1 - settings.alpha)} interval (Bonferroni: each at 1 − ${settings.alpha}/m), and that interval alone decides — ` +
+    `* when it excludes 0; against the base, "gained" / "regressed" when it lies entirely above +${settings.margin} / below −${settings.margin} ` +
+    `(general-ability tasks: "retained" when it lies above −${settings.margin}); against the reference, "better" / "worse" likewise. ` +
+    `p-values shown are Bonferroni-adjusted and agree with the marks. Per-model intervals are ${formatPercent(settings.level)} and not adjusted.`
+  );
 }
 
-function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates: readonly ModelRun[], roles: { base?: ModelRun; reference?: ModelRun }, settings: CompareSettings): TaskComparison {
+function formatPercent(level: number): string {
+  return `${Number((level * 100).toFixed(2))}%`;
+}
+
+const familyKey = (candidate: string, against: string): string => `${candidate}\u0000${against}`;
+
+/**
+ * How many tasks each (candidate, against) comparison spans: the tasks this harness knows on which
+ * both models have compared items. Known before any test runs, so each interval gets its level.
+ */
+function familySizes(aligned: readonly AlignedTask[], candidates: readonly ModelRun[], roles: { base?: ModelRun; reference?: ModelRun }): Map<string, number> {
+  const sizes = new Map<string, number>();
+  for (const task of aligned) {
+    if (task.sharedIds.length === 0 || !isKnownTask(task.task)) continue;
+    for (const candidate of candidates) {
+      for (const against of [roles.base, roles.reference]) {
+        if (!against || !task.models.includes(candidate.label) || !task.models.includes(against.label)) continue;
+        const key = familyKey(candidate.label, against.label);
+        sizes.set(key, (sizes.get(key) ?? 0) + 1);
+      }
+    }
+  }
+  return sizes;
+}
+
+function isKnownTask(id: string): boolean {
+  try {
+    getTask(id);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A model's answers on the shared items: every scored repeat, in shared-item order. */
+function modelAnswers(aligned: AlignedTask, label: string): ModelAnswers & { repeats: number } {
+  const byItem = aligned.samples[label]!;
+  const rows: ScoredItem[] = [];
+  const itemOf: number[] = [];
+  let repeats = 0;
+  aligned.sharedIds.forEach((key, index) => {
+    const samples = byItem.get(key)!;
+    repeats = Math.max(repeats, samples.length);
+    for (const sample of samples) {
+      // The pairing key, not the run's own id: items paired by content carry different ids per run.
+      rows.push({ itemId: key, ...(sample.group === undefined ? {} : { group: sample.group }), gold: sample.gold, prediction: sample.prediction, scores: sample.scores });
+      itemOf.push(index);
+    }
+  });
+  return { rows, itemOf: Int32Array.from(itemOf), items: aligned.sharedIds.length, repeats };
+}
+
+function analyzeTask(
+  aligned: AlignedTask,
+  runs: readonly ModelRun[],
+  candidates: readonly ModelRun[],
+  roles: { base?: ModelRun; reference?: ModelRun },
+  settings: CompareSettings,
+  families: ReadonlyMap<string, number>,
+): TaskComparison {
   const present = runs.filter((run) => aligned.models.includes(run.label));
   const empty: TaskComparison = {
     task: aligned.task,
@@ -141,6 +239,8 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
     headline_metric: '',
     metric_names: [],
     n_shared: aligned.sharedIds.length,
+    pairing: aligned.pairing,
+    repeats: {},
     mismatches: aligned.mismatches,
     excluded: aligned.excluded,
     scoring: Object.fromEntries(present.map((run) => [run.label, scoringOf(run.manifest)])),
@@ -160,18 +260,20 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
   }
   const metricNames = task.metrics.info.map((m) => m.name);
   const headline = metricNames[0]!;
-  const items = new Map(present.map((run) => [run.label, scoredItems(aligned, run.label)]));
+  const items = new Map(present.map((run) => [run.label, modelAnswers(aligned, run.label)]));
+  const repeats: TaskComparison['repeats'] = {};
   const metrics: TaskComparison['metrics'] = {};
   const details: TaskComparison['details'] = {};
   const format: TaskComparison['format'] = {};
   const usage: TaskComparison['usage'] = {};
   for (const run of present) {
-    const modelItems = items.get(run.label)!;
-    metrics[run.label] = Object.fromEntries(metricNames.map((name) => [name, estimateMetric(task, modelItems, name, settings, name === headline)]));
-    details[run.label] = task.metrics.compute(modelItems).details;
-    const all = [...(run.samples.get(aligned.task)?.values() ?? [])];
+    const answers = items.get(run.label)!;
+    repeats[run.label] = answers.repeats;
+    metrics[run.label] = Object.fromEntries(metricNames.map((name) => [name, estimateMetric(task, answers, name, settings, name === headline)]));
+    details[run.label] = task.metrics.compute(answers.rows).details;
+    const all = [...(run.samples.get(aligned.task)?.values() ?? [])].flat();
     format[run.label] = {
-      missing_rate: modelItems.length === 0 ? null : modelItems.filter((item) => item.prediction === null).length / modelItems.length,
+      missing_rate: answers.rows.length === 0 ? null : answers.rows.filter((item) => item.prediction === null).length / answers.rows.length,
       n_errors: all.filter((s) => s.error !== null).length,
     };
     usage[run.label] = sumUsage(all);
@@ -183,17 +285,19 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
       [roles.reference, 'reference'],
     ] as const) {
       if (!against || !items.has(against.label)) continue;
-      const difference = compareModels(task, items.get(candidate.label)!, items.get(against.label)!, headline, settings);
-      const bounds = difference.lower !== null && difference.upper !== null ? { lower: difference.lower, upper: difference.upper, level: settings.level } : null;
+      const familySize = families.get(familyKey(candidate.label, against.label)) ?? 1;
+      const level = 1 - settings.alpha / familySize;
+      const difference = compareModels(task, items.get(candidate.label)!, items.get(against.label)!, headline, { ...settings, level });
+      const bounds = difference.lower !== null && difference.upper !== null ? { lower: difference.lower, upper: difference.upper, level } : null;
       comparisons.push({
         ...difference,
         candidate: candidate.label,
         against: against.label,
         against_role: role,
-        p_holm: null,
-        significant: false,
-        retention: bounds ? retentionVerdict(bounds, settings.margin).verdict : null,
-        superiority: bounds ? superiorityVerdict(bounds, settings.margin).verdict : null,
+        family_size: familySize,
+        p_adjusted: difference.p_value === null ? null : Math.min(1, difference.p_value * familySize),
+        significant: bounds !== null && (bounds.lower > 0 || bounds.upper < 0),
+        verdict: bounds ? verdictFor(role, task.domain ?? 'finance', bounds, settings.margin) : null,
       });
     }
   }
@@ -203,6 +307,7 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
     domain: task.domain ?? 'finance',
     headline_metric: headline,
     metric_names: metricNames,
+    repeats,
     metrics,
     format,
     comparisons,
@@ -210,6 +315,16 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
     usage,
     item_diffs: collectItemDiffs(task, aligned, present, headline, settings.maxDiffItems),
   };
+}
+
+/**
+ * The question a difference answers depends on who it is against and what the task is for:
+ * against the base, a target (finance) task asks "did fine-tuning gain?", a general-ability task
+ * asks "was the ability retained?" (non-inferiority); against the reference, "is it better?".
+ */
+function verdictFor(role: 'base' | 'reference', domain: 'finance' | 'general', bounds: { lower: number; upper: number; level: number }, margin: number): Verdict {
+  if (role === 'reference') return superiorityVerdict(bounds, margin).verdict;
+  return domain === 'general' ? retentionVerdict(bounds, margin).verdict : changeVerdict(bounds, margin).verdict;
 }
 
 function sumUsage(samples: readonly SampleRecord[]): { prompt_tokens: number; completion_tokens: number } {
@@ -222,46 +337,33 @@ function sumUsage(samples: readonly SampleRecord[]): { prompt_tokens: number; co
   return { prompt_tokens: prompt, completion_tokens: completion };
 }
 
-/** Holm across the tasks of the report, separately for each (candidate, against) pair. */
-function applyHolm(tasks: readonly TaskComparison[], settings: CompareSettings): void {
-  const families = new Map<string, PairedComparison[]>();
-  for (const comparison of tasks.flatMap((t) => t.comparisons)) {
-    if (comparison.p_value === null) continue;
-    const key = `${comparison.candidate}\u0000${comparison.against}`;
-    const family = families.get(key) ?? [];
-    family.push(comparison);
-    families.set(key, family);
-  }
-  for (const family of families.values()) {
-    const adjusted = holmAdjust(family.map((c) => c.p_value!));
-    family.forEach((comparison, index) => {
-      comparison.p_holm = adjusted[index]!;
-      comparison.significant = adjusted[index]! < settings.alpha;
-    });
-  }
-}
-
 function summarize(tasks: readonly TaskComparison[], candidates: readonly ModelRun[]): Omit<Comparison['summary'], 'simulated'> {
   const versusReference: Comparison['summary']['versus_reference'] = {};
   const regressions: Comparison['summary']['regressions'] = {};
+  const gains: Comparison['summary']['gains'] = {};
+  const significantlyWorse: Comparison['summary']['significantly_worse'] = {};
   const generalAbility: Comparison['summary']['general_ability'] = [];
   for (const candidate of candidates) {
     const mine = tasks.flatMap((t) => t.comparisons.filter((c) => c.candidate === candidate.label).map((c) => ({ task: t, c })));
     const vsRef = mine.filter(({ c }) => c.against_role === 'reference');
     versusReference[candidate.label] = {
-      better: vsRef.filter(({ c }) => c.superiority === 'better').map(({ task }) => task.task),
-      worse: vsRef.filter(({ c }) => c.superiority === 'worse').map(({ task }) => task.task),
-      inconclusive: vsRef.filter(({ c }) => c.superiority === 'inconclusive' || c.superiority === null).map(({ task }) => task.task),
+      better: vsRef.filter(({ c }) => c.verdict === 'better').map(({ task }) => task.task),
+      worse: vsRef.filter(({ c }) => c.verdict === 'worse').map(({ task }) => task.task),
+      inconclusive: vsRef.filter(({ c }) => c.verdict === 'inconclusive' || c.verdict === null).map(({ task }) => task.task),
     };
     const vsBase = mine.filter(({ c }) => c.against_role === 'base');
-    regressions[candidate.label] = vsBase.filter(({ c }) => c.retention === 'regressed').map(({ task }) => task.task);
+    regressions[candidate.label] = vsBase.filter(({ c }) => c.verdict === 'regressed').map(({ task }) => task.task);
+    gains[candidate.label] = vsBase.filter(({ c }) => c.verdict === 'gained').map(({ task }) => task.task);
+    significantlyWorse[candidate.label] = vsBase.filter(({ c }) => c.significant && (c.difference ?? 0) < 0).map(({ task }) => task.task);
     for (const { task, c } of vsBase.filter(({ task }) => task.domain === 'general')) {
-      generalAbility.push({ candidate: candidate.label, task: task.task, verdict: c.retention ?? 'inconclusive', difference: c.difference, lower: c.lower, upper: c.upper });
+      generalAbility.push({ candidate: candidate.label, task: task.task, verdict: (c.verdict as RetentionVerdict | null) ?? 'inconclusive', difference: c.difference, lower: c.lower, upper: c.upper });
     }
   }
   return {
     versus_reference: versusReference,
     general_ability: generalAbility,
     regressions,
+    gains,
+    significantly_worse: significantlyWorse,
   };
 }

@@ -1,10 +1,11 @@
 import {
   Xoshiro128StarStar,
+  aggregateRows,
   bootstrapInterval,
   mcnemarComparison,
   pairedBootstrap,
+  percentileDualPValue,
   quantileOfSorted,
-  shiftedNullPValue,
   wilsonInterval,
   type MetricKernel,
 } from '../stats/index.js';
@@ -16,16 +17,29 @@ export interface StatisticsSettings {
   seed: number;
 }
 
+/**
+ * One model's answers on the compared items: one row per answer (an item answered k times with
+ * `--repeats k` has k rows), `itemOf[row]` the item's index in the shared item order. Metrics pool
+ * every row; resampling draws items (or the task's larger units), all of an item's rows together.
+ */
+export interface ModelAnswers {
+  rows: readonly ScoredItem[];
+  itemOf: Int32Array;
+  /** Number of compared items (rows ≥ items). */
+  items: number;
+}
+
 /** A metric with its confidence interval; `method` says how the interval was obtained. */
 export interface MetricEstimate {
   estimate: number | null;
   lower: number | null;
   upper: number | null;
   method: 'wilson' | 'bootstrap-percentile' | 'bootstrap-recompute' | 'none';
+  /** Compared items (not answers: an item asked k times counts once). */
   n: number;
 }
 
-/** Model A minus model B on the same items, with its interval and a two-sided p-value. */
+/** Model A minus model B on the same items, with its interval and a two-sided p-value dual to it. */
 export interface PairedDifference {
   metric: string;
   test: 'mcnemar-exact' | 'paired-bootstrap' | 'paired-bootstrap-recompute' | 'none';
@@ -34,6 +48,9 @@ export interface PairedDifference {
   difference: number | null;
   lower: number | null;
   upper: number | null;
+  /** The interval's confidence level (simultaneous: adjusted for the comparisons of its family). */
+  level: number;
+  /** Unadjusted two-sided p-value; the interval at level L excludes 0 exactly when p < 1 − L. */
   p_value: number | null;
   n: number;
 }
@@ -43,75 +60,107 @@ const RECOMPUTE_RESAMPLES = 1_000;
 
 const finite = (value: number | null | undefined): number | null => (value === null || value === undefined || !Number.isFinite(value) ? null : value);
 
-function unitsOf(task: AnyTask, items: readonly ScoredItem[]): string[] | undefined {
-  const unitOf = task.metrics.unitOf;
-  return unitOf ? items.map((item) => unitOf(item)) : undefined;
+/** Every row its own item: a run without repeats. */
+export function singleAnswers(rows: readonly ScoredItem[]): ModelAnswers {
+  return { rows, itemOf: Int32Array.from(rows, (_, index) => index), items: rows.length };
 }
 
-function proportionScores(items: readonly ScoredItem[], score: string): Float64Array {
-  return Float64Array.from(items, (item) => item.scores[score] ?? 0);
+const repeated = (answers: ModelAnswers): boolean => answers.rows.length !== answers.items;
+
+/**
+ * The resampling unit of each compared item: the task's own unit (a headline, a conversation)
+ * when it declares one, else the item. Undefined when every item is its own unit.
+ */
+function itemUnits(task: AnyTask, answers: ModelAnswers): string[] | undefined {
+  const unitOf = task.metrics.unitOf;
+  if (!unitOf) return undefined;
+  const units = new Array<string>(answers.items);
+  answers.rows.forEach((row, index) => (units[answers.itemOf[index]!] ??= unitOf(row)));
+  return units;
+}
+
+/** The unit of each row (its item's unit), for clustered resampling of pooled repeats. */
+function rowUnits(answers: ModelAnswers, units: readonly (string | number)[] | undefined): (string | number)[] {
+  return Array.from(answers.itemOf, (item) => (units ? units[item]! : item));
+}
+
+function proportionScores(rows: readonly ScoredItem[], score: string): Float64Array {
+  return Float64Array.from(rows, (item) => item.scores[score] ?? 0);
 }
 
 /**
- * The metric with a confidence interval: Wilson for proportions, a kernel bootstrap otherwise.
- * Without a kernel, only a headline metric (`recomputeIfNeeded`) pays for the slow recompute bootstrap.
+ * The metric with a confidence interval: Wilson for proportions on independent single answers, a
+ * kernel bootstrap otherwise (clustered by unit, repeats of an item drawn together). Without a
+ * kernel, only a headline metric (`recomputeIfNeeded`) pays for the slow recompute bootstrap.
  */
-export function estimateMetric(task: AnyTask, items: readonly ScoredItem[], metric: string, settings: StatisticsSettings, recomputeIfNeeded = true): MetricEstimate {
-  const n = items.length;
-  const point = finite(task.metrics.compute(items).metrics[metric]);
+export function estimateMetric(task: AnyTask, answers: ModelAnswers, metric: string, settings: StatisticsSettings, recomputeIfNeeded = true): MetricEstimate {
+  const n = answers.items;
+  const point = finite(task.metrics.compute(answers.rows).metrics[metric]);
   if (n === 0 || point === null) return { estimate: point, lower: null, upper: null, method: 'none', n };
   const proportion = task.metrics.proportions?.[metric];
-  const units = unitsOf(task, items);
-  if (proportion && !units) {
-    const successes = proportionScores(items, proportion).reduce((sum, v) => sum + v, 0);
+  const units = itemUnits(task, answers);
+  if (proportion && !units && !repeated(answers)) {
+    const successes = proportionScores(answers.rows, proportion).reduce((sum, v) => sum + v, 0);
     const wilson = wilsonInterval(successes, n, settings.level);
     return { estimate: point, lower: wilson.lower, upper: wilson.upper, method: 'wilson', n };
   }
-  const kernel = task.metrics.kernel?.(items, metric);
+  const clusters = units || repeated(answers) ? rowUnits(answers, units) : undefined;
+  const kernel = task.metrics.kernel?.(answers.rows, metric);
   if (kernel) {
-    const interval = bootstrapInterval(kernel, { ...settings, ...(units ? { clusters: units } : {}) });
+    const interval = bootstrapInterval(kernel, { ...settings, ...(clusters ? { clusters } : {}) });
     return { estimate: point, lower: finite(interval.lower), upper: finite(interval.upper), method: 'bootstrap-percentile', n };
   }
   if (!recomputeIfNeeded) return { estimate: point, lower: null, upper: null, method: 'none', n };
-  const replicates = recomputeReplicates(units ?? items.map((_, i) => i), settings.seed, (weights) => metricOnWeights(task, items, metric, weights));
+  const replicates = recomputeReplicates(units ?? Array.from({ length: n }, (_, i) => i), settings.seed, (itemWeights) => metricOnWeights(task, answers, metric, itemWeights));
   const [lower, upper] = percentileInterval(replicates, settings.level);
   return { estimate: point, lower, upper, method: 'bootstrap-recompute', n };
 }
 
 /**
- * A minus B on the headline metric over the same items (both lists in the same item order):
- * exact McNemar for proportions, paired bootstrap (same resampled units for both) otherwise.
+ * A minus B on the headline metric over the same items (item i of both is the same item), at the
+ * given (already multiplicity-adjusted) level: exact McNemar with its dual exact conditional
+ * interval for proportions on single answers, a paired bootstrap (the same items drawn for both
+ * models, each model's repeats pooled per item) otherwise, with its dual percentile p-value.
  */
-export function compareModels(task: AnyTask, itemsA: readonly ScoredItem[], itemsB: readonly ScoredItem[], metric: string, settings: StatisticsSettings): PairedDifference {
-  const n = itemsA.length;
-  const estimateA = finite(task.metrics.compute(itemsA).metrics[metric]);
-  const estimateB = finite(task.metrics.compute(itemsB).metrics[metric]);
-  const base = { metric, estimate_a: estimateA, estimate_b: estimateB, n };
+export function compareModels(task: AnyTask, a: ModelAnswers, b: ModelAnswers, metric: string, settings: StatisticsSettings): PairedDifference {
+  if (a.items !== b.items) throw new RangeError(`paired answers must cover the same items: ${a.items} vs ${b.items}`);
+  const n = a.items;
+  const estimateA = finite(task.metrics.compute(a.rows).metrics[metric]);
+  const estimateB = finite(task.metrics.compute(b.rows).metrics[metric]);
+  const base = { metric, estimate_a: estimateA, estimate_b: estimateB, level: settings.level, n };
   if (n === 0 || estimateA === null || estimateB === null) return { ...base, test: 'none', difference: null, lower: null, upper: null, p_value: null };
   const proportion = task.metrics.proportions?.[metric];
-  const units = unitsOf(task, itemsA);
-  if (proportion && !units) {
-    const result = mcnemarComparison(proportionScores(itemsA, proportion), proportionScores(itemsB, proportion), settings.level);
+  const units = itemUnits(task, a);
+  if (proportion && !units && !repeated(a) && !repeated(b)) {
+    const result = mcnemarComparison(proportionScores(a.rows, proportion), proportionScores(b.rows, proportion), settings.level, 'exact-conditional');
     return { ...base, test: 'mcnemar-exact', difference: result.difference, lower: result.lower, upper: result.upper, p_value: result.pValue };
   }
-  const kernelA: MetricKernel | undefined = task.metrics.kernel?.(itemsA, metric);
-  const kernelB: MetricKernel | undefined = task.metrics.kernel?.(itemsB, metric);
+  const kernelA = perItemKernel(task.metrics.kernel?.(a.rows, metric), a);
+  const kernelB = perItemKernel(task.metrics.kernel?.(b.rows, metric), b);
   if (kernelA && kernelB) {
     const result = pairedBootstrap(kernelA, kernelB, { ...settings, ...(units ? { clusters: units } : {}) });
-    return { ...base, test: 'paired-bootstrap', difference: result.difference, lower: finite(result.lower), upper: finite(result.upper), p_value: result.pValue };
+    const difference = estimateA - estimateB;
+    return { ...base, test: 'paired-bootstrap', difference, lower: finite(result.lower), upper: finite(result.upper), p_value: result.percentilePValue };
   }
   const difference = estimateA - estimateB;
-  const replicates = recomputeReplicates(units ?? itemsA.map((_, i) => i), settings.seed, (weights) => {
-    const a = metricOnWeights(task, itemsA, metric, weights);
-    const b = metricOnWeights(task, itemsB, metric, weights);
-    return a - b;
-  });
+  const replicates = recomputeReplicates(units ?? Array.from({ length: n }, (_, i) => i), settings.seed, (itemWeights) => metricOnWeights(task, a, metric, itemWeights) - metricOnWeights(task, b, metric, itemWeights));
   const [lower, upper] = percentileInterval(replicates, settings.level);
-  return { ...base, test: 'paired-bootstrap-recompute', difference, lower, upper, p_value: shiftedNullPValue(replicates, difference) };
+  return { ...base, test: 'paired-bootstrap-recompute', difference, lower, upper, p_value: percentileDualPValue(Float64Array.from(replicates).sort()) };
 }
 
-/** The slow path for metrics without a kernel: recompute on each resample (fewer resamples). */
-function recomputeReplicates(units: readonly (string | number)[], seed: number, statistic: (weights: Uint32Array) => number): Float64Array {
+/**
+ * A kernel over answer rows as a kernel over items: each item's row is the sum of its answers'
+ * statistics. Sums, not means: the metric is a ratio of one model's own totals (correct / answers,
+ * tp / (tp + fp)…), so pooling k answers per item is the same metric, and both models' kernels then
+ * have one row per shared item, as a paired resample needs.
+ */
+function perItemKernel(kernel: MetricKernel | undefined, answers: ModelAnswers): MetricKernel | undefined {
+  if (!kernel || !repeated(answers)) return kernel;
+  return { metric: kernel.metric, statistics: aggregateRows(kernel.statistics, answers.itemOf, answers.items), finalize: kernel.finalize };
+}
+
+/** The slow path for metrics without a kernel: recompute on each resample of units (fewer resamples). */
+function recomputeReplicates(units: readonly (string | number)[], seed: number, statistic: (itemWeights: Uint32Array) => number): Float64Array {
   const unitIds = [...new Set(units)];
   const unitIndex = new Map(unitIds.map((id, index) => [id, index]));
   const itemUnit = Int32Array.from(units, (unit) => unitIndex.get(unit)!);
@@ -129,10 +178,11 @@ function recomputeReplicates(units: readonly (string | number)[], seed: number, 
   return Float64Array.from(replicates);
 }
 
-function metricOnWeights(task: AnyTask, items: readonly ScoredItem[], metric: string, weights: Uint32Array): number {
+/** The metric on a resample: each answer row counted as often as its item was drawn. */
+function metricOnWeights(task: AnyTask, answers: ModelAnswers, metric: string, itemWeights: Uint32Array): number {
   const resampled: ScoredItem[] = [];
-  items.forEach((item, i) => {
-    for (let k = 0; k < weights[i]!; k++) resampled.push(item);
+  answers.rows.forEach((row, i) => {
+    for (let k = 0; k < itemWeights[answers.itemOf[i]!]!; k++) resampled.push(row);
   });
   return task.metrics.compute(resampled).metrics[metric] ?? Number.NaN;
 }

@@ -33,11 +33,13 @@ export function collectItemDiffs(task: AnyTask, aligned: AlignedTask, runs: read
   const diffs: ItemDiff[] = [];
   for (const id of aligned.sharedIds) {
     if (diffs.length >= max) break;
-    const samples = runs.map((run) => [run.label, aligned.samples[run.label]!.get(id)!] as const);
+    // The first answer of each model stands for the item here (all repeats count in the metrics).
+    const samples = runs.map((run) => [run.label, aligned.samples[run.label]!.get(id)![0]!] as const);
     const verdicts = samples.map(([, s]) => (correctness ? String(s.scores[correctness] ?? '') : canonicalJson(s.prediction ?? null)));
     if (new Set(verdicts).size <= 1) continue;
     diffs.push({
-      item_id: id,
+      // The run's own id (items paired by content are keyed by their hash).
+      item_id: samples[0]![1].item_id,
       gold: samples[0]![1].gold,
       prompt: null,
       outputs: Object.fromEntries(

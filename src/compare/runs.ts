@@ -13,8 +13,8 @@ export interface ModelRun {
   label: string;
   manifest: RunManifest;
   results: RunResults | null;
-  /** Per task: item id → sample (first repeat; comparisons pair items, not repeats). */
-  samples: Map<string, Map<string, SampleRecord>>;
+  /** Per task: item id → its samples, one per repeat, in repeat order (comparisons use them all). */
+  samples: Map<string, Map<string, SampleRecord[]>>;
 }
 
 function isModelRunDir(dir: string): boolean {
@@ -51,13 +51,15 @@ export function loadModelRun(dir: string): ModelRun {
   if (missing !== undefined) throw new InputError({ file: manifestPath, field: missing }, 'missing or malformed: not a finharness run manifest (the file was modified or damaged)');
   const resultsPath = join(dir, 'results.json');
   const results = existsSync(resultsPath) ? (readRunFile(resultsPath, 'expected the results.json a finharness run writes') as RunResults) : null;
-  const samples = new Map<string, Map<string, SampleRecord>>();
+  const samples = new Map<string, Map<string, SampleRecord[]>>();
   for (const record of readSamples(join(dir, 'samples.jsonl')).records.values()) {
-    if (record.repeat !== 0) continue;
     let byItem = samples.get(record.task);
     if (!byItem) samples.set(record.task, (byItem = new Map()));
-    byItem.set(record.item_id, record);
+    const repeats = byItem.get(record.item_id);
+    if (repeats) repeats.push(record);
+    else byItem.set(record.item_id, [record]);
   }
+  for (const byItem of samples.values()) for (const repeats of byItem.values()) repeats.sort((a, b) => a.repeat - b.repeat);
   return { dir, label: manifest.model.name, manifest, results, samples };
 }
 

@@ -47,7 +47,7 @@ export function buildSweep(models: readonly ComparedModel[], tasks: readonly Tas
       }),
     }));
   const forgot = new Set(
-    tasks.flatMap((t) => (t.domain === 'general' ? t.comparisons.filter((c) => c.against_role === 'base' && c.retention === 'regressed').map((c) => c.candidate) : [])),
+    tasks.flatMap((t) => (t.domain === 'general' ? t.comparisons.filter((c) => c.against_role === 'base' && c.verdict === 'regressed').map((c) => c.candidate) : [])),
   );
   let best: Sweep['best'] = null;
   for (const { model, step } of checkpoints) {

@@ -1,6 +1,6 @@
 import type { Comparison } from '../compare/analyze.js';
 
-const HEADER = ['task', 'domain', 'metric', 'model', 'role', 'estimate', 'ci_lower', 'ci_upper', 'ci_method', 'n', 'versus', 'difference', 'diff_lower', 'diff_upper', 'test', 'p_value', 'p_holm', 'significant', 'retention', 'superiority', 'scoring'];
+const HEADER = ['task', 'domain', 'metric', 'model', 'role', 'estimate', 'ci_lower', 'ci_upper', 'ci_method', 'n', 'versus', 'difference', 'diff_lower', 'diff_upper', 'test', 'p_value', 'p_adjusted', 'diff_level', 'significant', 'verdict', 'scoring', 'repeats', 'pairing'];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; a leading =,+,-,@ is defused for spreadsheets. */
 export function csvField(value: unknown): string {
@@ -12,7 +12,7 @@ export function csvField(value: unknown): string {
 
 /**
  * Long-format CSV: one row per (task, metric, model) with its interval, plus one row per paired
- * comparison of a headline metric (columns `versus` … `superiority` filled), plus per (task, model)
+ * comparison of a headline metric (columns `versus` … `verdict` filled; `diff_lower`/`diff_upper` are the simultaneous interval at `diff_level`), plus per (task, model)
  * the rows `cost_usd` and `cost_per_correct_usd` (estimate in dollars, empty when unknown).
  */
 export function renderComparisonCsv(comparison: Comparison): string {
@@ -21,7 +21,7 @@ export function renderComparisonCsv(comparison: Comparison): string {
   for (const task of comparison.tasks) {
     for (const [model, metrics] of Object.entries(task.metrics)) {
       for (const [metric, e] of Object.entries(metrics)) {
-        rows.push([task.task, task.domain, metric, model, roles.get(model), e.estimate, e.lower, e.upper, e.method, e.n, ...Array.from({ length: 10 }, () => null), task.scoring[model]]);
+        rows.push([task.task, task.domain, metric, model, roles.get(model), e.estimate, e.lower, e.upper, e.method, e.n, ...Array.from({ length: 10 }, () => null), task.scoring[model], task.repeats[model], task.pairing]);
       }
     }
     // Cost rows: the metric column names the figure (cost_usd, cost_per_correct_usd), in dollars.
@@ -31,7 +31,7 @@ export function renderComparisonCsv(comparison: Comparison): string {
       rows.push([task.task, task.domain, 'cost_per_correct_usd', model, roles.get(model), cost.cost_per_correct_usd]);
     }
     for (const c of task.comparisons) {
-      rows.push([task.task, task.domain, c.metric, c.candidate, roles.get(c.candidate), c.estimate_a, null, null, null, c.n, c.against, c.difference, c.lower, c.upper, c.test, c.p_value, c.p_holm, c.significant, c.retention, c.superiority, task.scoring[c.candidate]]);
+      rows.push([task.task, task.domain, c.metric, c.candidate, roles.get(c.candidate), c.estimate_a, null, null, null, c.n, c.against, c.difference, c.lower, c.upper, c.test, c.p_value, c.p_adjusted, c.level, c.significant, c.verdict, task.scoring[c.candidate], task.repeats[c.candidate], task.pairing]);
     }
   }
   return rows.map((row) => Array.from({ length: HEADER.length }, (_, i) => csvField(row[i])).join(',')).join('\r\n') + '\r\n';

@@ -1,5 +1,6 @@
 import type { Comparison, ComparedModel, TaskComparison } from '../compare/analyze.js';
 import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
+import { pairingBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, jsonForScript, vegaScripts } from './html.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
@@ -92,10 +93,10 @@ function taskDetail(task: TaskComparison, ordered: ComparedModel[]): string {
         .join('')}</tbody></table>`
     : '';
   const comparisons = task.comparisons.length
-    ? `<table><thead><tr><th>candidate</th><th>vs</th><th>Δ</th><th>CI</th><th>test</th><th>p</th><th>p (Holm)</th><th>verdict</th></tr></thead><tbody>${task.comparisons
+    ? `<table><thead><tr><th>candidate</th><th>vs</th><th>Δ</th><th>CI</th><th>test</th><th>p</th><th>p (adjusted)</th><th>verdict</th></tr></thead><tbody>${task.comparisons
         .map((c) => {
-          const verdict = c.against_role === 'base' ? c.retention : c.superiority;
-          return `<tr><td>${e(c.candidate)}</td><td>${e(c.against)}</td><td class="num">${formatSigned(c.difference)}</td><td class="num">${e(formatInterval(c.lower, c.upper))}</td><td>${e(c.test)}</td><td class="num">${formatPValue(c.p_value)}</td><td class="num ${c.significant ? 'sig' : ''}">${formatPValue(c.p_holm)}</td><td class="${verdict ?? ''}">${verdict ?? '–'}</td></tr>`;
+          const verdict = c.verdict;
+          return `<tr><td>${e(c.candidate)}</td><td>${e(c.against)}</td><td class="num">${formatSigned(c.difference)}</td><td class="num">${e(formatInterval(c.lower, c.upper))}</td><td>${e(c.test)}</td><td class="num">${formatPValue(c.p_value)}</td><td class="num ${c.significant ? 'sig' : ''}">${formatPValue(c.p_adjusted)}</td><td class="${verdict ?? ''}">${verdict ?? '–'}</td></tr>`;
         })
         .join('')}</tbody></table>`
     : '';
@@ -136,7 +137,7 @@ function provenance(comparison: Comparison, ordered: ComparedModel[]): string {
   return `<table><thead><tr><th>model</th><th>role</th><th>provider</th><th>model id</th><th>base URL</th><th>fingerprint</th><th>run</th></tr></thead><tbody>${ordered
     .map((m) => `<tr><td>${e(m.label)}</td><td>${m.role}</td><td>${e(m.provider)}</td><td>${e(m.model)}</td><td>${e(m.base_url)}</td><td>${e(m.fingerprint ?? '')}</td><td>${e(m.run_id)}</td></tr>`)
     .join('')}</tbody></table>
-<p class="muted">finharness ${e(comparison.harness.version)}${comparison.harness.git_commit ? ` (${e(comparison.harness.git_commit.slice(0, 12))})` : ''} · generated ${e(comparison.generated_at)} · ${Math.round(comparison.settings.level * 100)}% intervals · ${comparison.settings.resamples} bootstrap resamples, seed ${comparison.settings.seed} · Holm-corrected α = ${comparison.settings.alpha} · margin ${comparison.settings.margin}</p>`;
+<p class="muted">finharness ${e(comparison.harness.version)}${comparison.harness.git_commit ? ` (${e(comparison.harness.git_commit.slice(0, 12))})` : ''} · generated ${e(comparison.generated_at)} · ${Math.round(comparison.settings.level * 100)}% intervals · ${comparison.settings.resamples} bootstrap resamples, seed ${comparison.settings.seed} · familywise α = ${comparison.settings.alpha} per comparison (Bonferroni) · margin ${comparison.settings.margin}</p>`;
 }
 
 /**
@@ -161,6 +162,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
   const sweep = comparison.sweep;
   const body = [
     `<h1>Model comparison</h1>`,
+    pairingBanner(comparison) ? `<p class="banner">${e(pairingBanner(comparison)!)}</p>` : '',
     comparison.summary.simulated ? `<p class="banner">SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.</p>` : '',
     `<p>Base: <b>${e(base?.label ?? '—')}</b> · Reference: <b>${e(reference?.label ?? '—')}</b> · Candidates: ${ordered.filter((m) => m.role === 'candidate').map((m) => `<b>${e(m.label)}</b>`).join(', ') || '—'}</p>`,
     regressed ? general : '',
@@ -168,7 +170,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
     usesLogLikelihood(comparison) ? `<p class="warn">${e(LOGLIK_NOTE)}</p>` : '',
     scoreboard(comparison, ordered),
     wins ? `<ul>${wins}</ul>` : '',
-    `<p class="muted">Cells: headline metric [CI] on the items every model answered; Δ = paired difference to base / reference; * = significant after Holm correction.</p>`,
+    `<p class="muted">Cells: headline metric [CI] on the items every model answered; Δ = paired difference to base / reference; * = significant by the decision rule: ${e(comparison.decision_rule)}</p>`,
     chartDiv('chart-scoreboard', scoreboardChart(comparison)),
     chartDiv('chart-deltas', deltaChart(comparison)),
     regressed ? '' : general,

@@ -1,4 +1,5 @@
 import type { Comparison, PairedComparison, TaskComparison } from '../compare/analyze.js';
+import { pairingBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
@@ -51,13 +52,16 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   const ordered = [...(base ? [base] : []), ...candidates, ...(reference ? [reference] : [])];
   const analysed = tasks.filter((t) => t.headline_metric !== '');
   const out: string[] = ['# Model comparison', ''];
+  const banner = pairingBanner(comparison);
+  if (banner) out.push(`> **⚠️ ${markdownCell(banner, 2_000)}**`, '');
   if (summary.simulated) out.push(`> **${SIMULATED_NOTE}**`, '');
   out.push(
     `Base: ${base ? `**${label(base.label)}**` : '—'} · Reference: ${reference ? `**${label(reference.label)}**` : '—'} · Candidates: ${candidates.map((c) => `**${label(c.label)}**`).join(', ') || '—'}`,
     '',
-    `${Math.round(settings.level * 100)}% confidence intervals (Wilson for proportions, percentile bootstrap with ${settings.resamples.toLocaleString('en-US')} resamples, seed ${settings.seed}, otherwise). ` +
-      `Differences are paired on shared items (exact McNemar or paired bootstrap); \`*\` = significant at ${settings.alpha} after Holm correction across ${analysed.length} task(s). ` +
-      `Margin for regression / superiority verdicts: ${formatValue(settings.margin)} (fraction).`,
+    `**Decision rule.** ${comparison.decision_rule}`,
+    '',
+    `Intervals: Wilson for proportions, percentile bootstrap otherwise (${settings.resamples.toLocaleString('en-US')} resamples, seed ${settings.seed}); ` +
+      `differences paired on shared items (exact McNemar with its exact conditional interval, or paired bootstrap); repeats pooled per item and resampled by item.`,
     '',
   );
 
@@ -88,7 +92,10 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     const versus = summary.versus_reference[candidate.label];
     if (reference && versus) out.push(`- **${label(candidate.label)}** beats ${label(reference.label)} on ${versus.better.length} of ${analysed.length} tasks${versus.better.length ? ` (${versus.better.join(', ')})` : ''}; worse on ${versus.worse.length}.`);
     const lost = summary.regressions[candidate.label] ?? [];
-    if (base) out.push(`- **${label(candidate.label)}** regressed against ${label(base.label)} on ${lost.length ? lost.join(', ') : 'no task'}.`);
+    const gained = summary.gains[candidate.label] ?? [];
+    if (base) {
+      out.push(`- **${label(candidate.label)}** gained over ${label(base.label)} on ${gained.length ? gained.join(', ') : 'no task'}; regressed on ${lost.length ? lost.join(', ') : 'no task'}.`);
+    }
   }
   out.push('');
   if (regressed.length === 0) out.push(...generalSection);
@@ -120,9 +127,9 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
       out.push('');
     }
     if (task.comparisons.length) {
-      out.push('| candidate | vs | Δ | CI | test | p | p (Holm) |', '|---|---|---:|---|---|---:|---:|');
+      out.push('| candidate | vs | Δ | simultaneous CI | test | p | p (adjusted) | verdict |', '|---|---|---:|---|---|---:|---:|---|');
       for (const c of task.comparisons) {
-        out.push(`| ${label(c.candidate)} | ${label(c.against)} | ${formatSigned(c.difference)} | ${formatInterval(c.lower, c.upper)} | ${c.test} | ${formatPValue(c.p_value)} | ${formatPValue(c.p_holm)} |`);
+        out.push(`| ${label(c.candidate)} | ${label(c.against)} | ${formatSigned(c.difference)} | ${formatInterval(c.lower, c.upper)} | ${c.test} | ${formatPValue(c.p_value)} | ${formatPValue(c.p_adjusted)} | ${c.verdict ?? '–'} |`);
       }
       out.push('');
     }

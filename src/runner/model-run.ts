@@ -9,6 +9,7 @@ import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
+import { itemContentHash } from '../tasks/item-hash.js';
 import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
@@ -442,6 +443,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     task: task.id,
     task_version: task.version,
     item_id: item.id,
+    item_hash: itemContentHash(item),
     ...(task.groupOf ? { group: task.groupOf(item) } : {}),
     repeat,
     model: endpoint.name,

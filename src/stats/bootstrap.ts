@@ -20,7 +20,7 @@
 
 import { assertLevel } from './normal.js';
 import { differenceKernel, type MetricKernel } from './kernels.js';
-import { summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';
+import { percentileDualPValue, summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';
 import { planResampling, resampleReplicates, type ResamplingPlan } from './resampling.js';
 
 export const DEFAULT_RESAMPLES = 10_000;
@@ -79,6 +79,11 @@ export interface PairedBootstrapComparison extends ResamplingRecord {
   /** Two-sided p-value for "no difference". */
   pValue: number;
   pValueMethod: 'shift-to-null';
+  /**
+   * The p-value dual to the percentile interval (`percentileDualPValue`): the interval at level L
+   * excludes 0 exactly when it is below 1 − L. For reports that mark significance by intervals.
+   */
+  percentilePValue: number;
 }
 
 interface ResolvedOptions {
@@ -145,6 +150,7 @@ export function pairedBootstrap(kernelA: MetricKernel, kernelB: MetricKernel, op
     difference: observedDifference,
     pValue: shiftedNullPValue(summary.sorted, observedDifference),
     pValueMethod: 'shift-to-null',
+    percentilePValue: percentileDualPValue(summary.sorted),
     ...intervalOf(summary, plan, { level, resamples, seed }),
   };
 }

@@ -49,11 +49,11 @@ export {
   type EntityCountColumns,
   type MetricKernel,
 } from './kernels.js';
-export { mcnemarComparison, mcnemarExactPValue, mcnemarFromCounts, pairedCounts, type McNemarComparison } from './mcnemar.js';
+export { exactConditionalInterval, mcnemarComparison, mcnemarExactPValue, mcnemarFromCounts, pairedCounts, type McNemarComparison, type PairedIntervalMethod } from './mcnemar.js';
 export { newcombePairedInterval, type DifferenceInterval, type PairedCounts } from './newcombe.js';
 export { assertLevel, normalQuantile, twoSidedZ } from './normal.js';
 export { Xoshiro128StarStar, seedState, splitMix64, type Xoshiro128State } from './prng.js';
-export { quantileOfSorted, standardDeviation, summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';
+export { percentileDualPValue, quantileOfSorted, standardDeviation, summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';
 export { planResampling, resampleReplicates, type ResamplingPlan } from './resampling.js';
 export {
   aggregateRows,
@@ -65,9 +65,11 @@ export {
 } from './sufficient-statistics.js';
 export {
   DEFAULT_MARGIN,
+  changeVerdict,
   retentionVerdict,
   superiorityVerdict,
   type DifferenceBounds,
+  type ChangeVerdict,
   type RetentionVerdict,
   type SuperiorityVerdict,
   type Verdict,

@@ -59,3 +59,32 @@ export function summarizeReplicates(replicates: Float64Array, level: number): Re
     sorted: defined,
   };
 }
+
+/**
+ * The two-sided p-value dual to the percentile interval of these replicates: the largest
+ * 1 − level at which `summarizeReplicates(…, level)` still includes 0, i.e. the interval at
+ * level L excludes 0 exactly when this p-value is below 1 − L. Reports that mark significance
+ * with intervals and show p-values then cannot disagree. 0 when every replicate lies on one side
+ * of 0 (every interval excludes it), 1 when the median is 0.
+ */
+export function percentileDualPValue(sorted: ArrayLike<number>): number {
+  if (sorted.length === 0) return NaN;
+  // quantileOfSorted(sorted, q) rises with q: find the q where it crosses 0 from each side.
+  const below = crossing(sorted, (value) => value <= 0); // lower bound ≤ 0 while alpha/2 ≤ below
+  const above = crossing(sorted, (value) => value < 0); // upper bound ≥ 0 while 1 − alpha/2 ≥ above
+  return Math.min(1, 2 * Math.min(below, 1 - above));
+}
+
+/** The largest q in [0, 1] with `test(quantile(q))` true (0 when it never holds). */
+function crossing(sorted: ArrayLike<number>, test: (value: number) => boolean): number {
+  if (!test(quantileOfSorted(sorted, 0))) return 0;
+  if (test(quantileOfSorted(sorted, 1))) return 1;
+  let low = 0;
+  let high = 1;
+  for (let step = 0; step < 60 && high - low > 1e-13; step++) {
+    const middle = (low + high) / 2;
+    if (test(quantileOfSorted(sorted, middle))) low = middle;
+    else high = middle;
+  }
+  return low;
+}

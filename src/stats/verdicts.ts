@@ -15,6 +15,12 @@
  *   worse         upper < −δ   (behind by more than δ)
  *   inconclusive  otherwise
  * With δ = 0 these are plain superiority / inferiority at the interval's level.
+ *
+ * Change on a target task (checkpoint − base on the tasks it was tuned for), with margin δ:
+ *   gained        lower > +δ   (a gain of more than δ)
+ *   regressed     upper < −δ   (a loss of more than δ)
+ *   unchanged     −δ < lower and upper < +δ   (any change is smaller than δ)
+ *   inconclusive  otherwise
  */
 
 export const DEFAULT_MARGIN = 0.01;
@@ -28,6 +34,7 @@ export interface DifferenceBounds {
 
 export type RetentionVerdict = 'regressed' | 'retained' | 'inconclusive';
 export type SuperiorityVerdict = 'better' | 'worse' | 'inconclusive';
+export type ChangeVerdict = 'gained' | 'regressed' | 'unchanged' | 'inconclusive';
 
 export interface Verdict<V extends string> {
   verdict: V;
@@ -49,6 +56,14 @@ export function retentionVerdict(interval: DifferenceBounds, margin = DEFAULT_MA
 export function superiorityVerdict(interval: DifferenceBounds, margin = DEFAULT_MARGIN): Verdict<SuperiorityVerdict> {
   assertBounds(interval, margin);
   const verdict: SuperiorityVerdict = interval.lower > margin ? 'better' : interval.upper < -margin ? 'worse' : 'inconclusive';
+  return describe(verdict, interval, margin);
+}
+
+/** Did a checkpoint gain on a task it was fine-tuned for, lose ground, or stay within the margin? */
+export function changeVerdict(interval: DifferenceBounds, margin = DEFAULT_MARGIN): Verdict<ChangeVerdict> {
+  assertBounds(interval, margin);
+  const verdict: ChangeVerdict =
+    interval.lower > margin ? 'gained' : interval.upper < -margin ? 'regressed' : interval.lower > -margin && interval.upper < margin ? 'unchanged' : 'inconclusive';
   return describe(verdict, interval, margin);
 }
 

@@ -9,6 +9,11 @@ export interface SampleRecord {
   task: string;
   task_version: string;
   item_id: string;
+  /**
+   * Hash of the item's content (input fields and gold, src/tasks/item-hash.ts): comparisons pair
+   * two runs' samples only when it agrees. Absent in runs written before it was recorded.
+   */
+  item_hash?: string;
   /** The item's stratum, for tasks that declare one (e.g. headline sub-question). */
   group?: string;
   repeat: number;

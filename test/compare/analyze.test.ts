@@ -74,7 +74,10 @@ describe('analyzeRuns', () => {
     }
     expect(vsBase.difference).toBeCloseTo((onlyA - onlyB) / 40, 12);
     expect(vsBase.p_value).toBeCloseTo(mcnemarExactPValue(onlyA, onlyB), 12);
-    expect(vsBase.p_holm).toBeGreaterThanOrEqual(vsBase.p_value!);
+    // Two tasks in the family (fpb, headlines): Bonferroni doubles p, and the interval is at 97.5%.
+    expect(vsBase.family_size).toBe(2);
+    expect(vsBase.p_adjusted).toBeCloseTo(Math.min(1, 2 * vsBase.p_value!), 12);
+    expect(vsBase.level).toBeCloseTo(0.975, 12);
     expect(fpb.metrics['base']!.accuracy!.method).toBe('wilson');
   });
 
@@ -110,12 +113,14 @@ describe('analyzeRuns', () => {
     expect(comparison.sweep?.best?.model).toBe('ft-step-200');
   });
 
-  it('reports runs whose task settings differ and compares only shared items', async () => {
+  it('refuses runs whose task settings differ; with allowMismatch reports them and compares only shared items', async () => {
     const other = tempDir();
     const task = getTask('fpb');
     await runEvaluation([simEndpoint(simulator, 'ref')], [planTask(task, await loadTaskData(task), 25)], testSettings(other, 'short', { maxTokens: 5 }), { cache: NO_CACHE, createProvider });
     const runs = loadRuns([join(out, 'cmp', 'base'), join(other, 'short')]);
-    const comparison = analyzeRuns(runs, { base: runs[0]! }, FAST);
+    expect(() => analyzeRuns(runs, { base: runs[0]! }, FAST)).toThrow(/fpb: the runs differ in max_tokens \(base: 16, ref: 5\); 25 of 25 shared ids hold the same item/);
+    const comparison = analyzeRuns(runs, { base: runs[0]! }, { ...FAST, allowMismatch: true });
+    expect(comparison.pairing).toEqual({ mode: 'content', tasks: [{ task: 'fpb', fields: ['max_tokens'], paired: 25 }] });
     const fpb = comparison.tasks.find((t) => t.task === 'fpb')!;
     expect(fpb.n_shared).toBe(25);
     expect(fpb.mismatches.map((m) => m.field)).toContain('max_tokens');
@@ -125,17 +130,21 @@ describe('analyzeRuns', () => {
 
 describe('gateFailures', () => {
   const comparison = {
+    models: [{ label: 'base', role: 'base' }, { label: 'ft', role: 'candidate' }],
     summary: {
       general_ability: [{ candidate: 'ft', task: 'mmlu', verdict: 'regressed', difference: -0.05, lower: -0.08, upper: -0.02 }],
       regressions: { ft: ['mmlu', 'fpb'] },
+      gains: { ft: [] },
+      significantly_worse: { ft: ['mmlu', 'fpb', 'headlines'] },
       versus_reference: { ft: { better: [], worse: ['fpb'], inconclusive: [] } },
       simulated: false,
     },
   } as unknown as Comparison;
   it('fails on the requested conditions only', () => {
     expect(gateFailures(comparison, [])).toEqual([]);
-    expect(gateFailures(comparison, ['regression'])).toEqual(['ft regressed on general task mmlu']);
-    expect(gateFailures(comparison, ['any-regression'])).toEqual(['ft regressed on mmlu, fpb']);
+    expect(gateFailures(comparison, ['regression'])).toEqual(['ft regressed on mmlu, fpb']);
+    expect(gateFailures(comparison, ['general-regression'])).toEqual(['ft regressed on general task mmlu']);
+    expect(gateFailures(comparison, ['any-regression'])).toEqual(['ft is significantly worse than base on mmlu, fpb, headlines']);
     expect(gateFailures(comparison, ['no-win'])).toEqual(['ft beats the reference on no task']);
   });
 });

@@ -55,7 +55,7 @@ describe('finharness sweep', () => {
     expect(comparison.models.find((m) => m.label === 'base-model')?.role).toBe('base');
 
     // compare reads the sweep folder itself.
-    const compared = await runCli(['compare', dir, '--base', 'base-model', '-o', join(out, 'again'), '--resamples', '200', '--fail-on', 'regression']);
+    const compared = await runCli(['compare', dir, '--base', 'base-model', '-o', join(out, 'again'), '--resamples', '200', '--fail-on', 'general-regression']);
     expect(compared.code, compared.stderr).toBe(1);
     expect(compared.stderr).toContain('ckpt-400 regressed on general task gsm8k');
     const again = JSON.parse(readFileSync(join(out, 'again', 'comparison.json'), 'utf8')) as Comparison;

@@ -10,9 +10,23 @@ import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
 import { ensureDir } from '../../util/fs.js';
 import { UserError } from '../../util/errors.js';
 import { integer, nonNegativeNumber, positiveInt } from '../options.js';
+import { EXIT } from '../exit-codes.js';
 
-const FAIL_ON = ['regression', 'any-regression', 'no-win'] as const;
+const FAIL_ON = ['regression', 'general-regression', 'any-regression', 'no-win'] as const;
 type FailOn = (typeof FAIL_ON)[number];
+
+/** `--fail-on` conditions as `--help` shows them, each with an example. */
+const FAIL_ON_HELP = [
+  'Gates (--fail-on, repeatable; exit code 1 when one fires; all use the decision rule printed in the report):',
+  '  regression          a candidate is worse than the base by more than --margin on any task',
+  '                      e.g. fpb accuracy 0.82 -> 0.71, simultaneous CI [-0.16, -0.06]: fails',
+  '  general-regression  the same, general-ability tasks only (MMLU, GSM8K): fine-tuning may trade',
+  '                      finance ground, not general ability. e.g. mmlu -0.04 [-0.06, -0.02]: fails',
+  '  any-regression      a candidate is significantly worse than the base on any task, by any amount',
+  '                      e.g. fpb -0.005 [-0.009, -0.001] with --margin 0.01: fails (regression would not)',
+  '  no-win              a candidate is better than the reference by more than --margin on no task',
+  '                      e.g. every task "inconclusive" or "worse" against gpt-4o: fails',
+].join('\n');
 
 interface CompareOptions {
   base?: string;
@@ -25,6 +39,7 @@ interface CompareOptions {
   alpha?: number;
   failOn?: FailOn[];
   stepSummary?: boolean;
+  allowMismatch?: boolean;
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -39,12 +54,14 @@ export function registerCompareCommand(program: Command): void {
     .option('--resamples <n>', 'bootstrap resamples (default 10000)', positiveInt('--resamples', 1_000_000))
     .option('--seed <n>', 'bootstrap seed (default 1234)', integer('--seed'))
     .option('--margin <m>', 'non-inferiority / superiority margin as a fraction (default 0.01 = 1 point)', nonNegativeNumber('--margin', 1))
-    .option('--alpha <a>', 'significance level for marks after Holm correction (default 0.05)', nonNegativeNumber('--alpha', 1))
-    .option('--fail-on <condition>', `exit 1 when: ${FAIL_ON.join(' | ')} (repeatable)`, (value: string, previous: FailOn[] = []) => {
+    .option('--alpha <a>', 'familywise error rate of each comparison (a candidate against the base or the reference over the tasks): Bonferroni-simultaneous intervals decide marks and verdicts (default 0.05)', nonNegativeNumber('--alpha', 1))
+    .option('--allow-mismatch', 'compare tasks whose runs differ in data, prompt or settings, pairing only items with identical content (the report opens with a banner); refused by default')
+    .option('--fail-on <condition>', `exit 1 when: ${FAIL_ON.join(' | ')} (repeatable; see below)`, (value: string, previous: FailOn[] = []) => {
       if (!(FAIL_ON as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FAIL_ON.join(', ')}`);
       return [...previous, value as FailOn];
     })
     .option('--step-summary', 'also append the Markdown to $GITHUB_STEP_SUMMARY')
+    .addHelpText('after', `\n${FAIL_ON_HELP}`)
     .action(async (paths: string[], options: CompareOptions) => {
       const runs = loadRuns(paths);
       const base = options.base === undefined ? undefined : pickRun(runs, options.base, 'base');
@@ -58,6 +75,7 @@ export function registerCompareCommand(program: Command): void {
         ...(options.seed === undefined ? {} : { seed: options.seed }),
         ...(options.margin === undefined ? {} : { margin: options.margin }),
         ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
+        allowMismatch: options.allowMismatch === true,
       });
       await attachPrompts(comparison, runs);
       const written = await writeComparison(comparison, resolve(options.out));
@@ -68,7 +86,7 @@ export function registerCompareCommand(program: Command): void {
       const failures = gateFailures(comparison, options.failOn ?? []);
       if (failures.length > 0) {
         process.stderr.write(`compare: failing as requested (--fail-on): ${failures.join('; ')}\n`);
-        process.exitCode = 1;
+        process.exitCode = EXIT.failed;
       }
     });
 }
@@ -89,11 +107,15 @@ export async function writeComparison(comparison: Comparison, dir: string): Prom
 /** Reasons to fail a CI gate; empty when the gate passes. */
 export function gateFailures(comparison: Comparison, conditions: readonly FailOn[]): string[] {
   const failures: string[] = [];
+  const base = comparison.models.find((m) => m.role === 'base')?.label ?? 'the base';
   if (conditions.includes('regression')) {
+    for (const [candidate, tasks] of Object.entries(comparison.summary.regressions)) if (tasks.length) failures.push(`${candidate} regressed on ${tasks.join(', ')}`);
+  }
+  if (conditions.includes('general-regression')) {
     for (const g of comparison.summary.general_ability.filter((g) => g.verdict === 'regressed')) failures.push(`${g.candidate} regressed on general task ${g.task}`);
   }
   if (conditions.includes('any-regression')) {
-    for (const [candidate, tasks] of Object.entries(comparison.summary.regressions)) if (tasks.length) failures.push(`${candidate} regressed on ${tasks.join(', ')}`);
+    for (const [candidate, tasks] of Object.entries(comparison.summary.significantly_worse)) if (tasks.length) failures.push(`${candidate} is significantly worse than ${base} on ${tasks.join(', ')}`);
   }
   if (conditions.includes('no-win')) {
     for (const [candidate, versus] of Object.entries(comparison.summary.versus_reference)) if (versus.better.length === 0) failures.push(`${candidate} beats the reference on no task`);
