@@ -2,8 +2,10 @@ import {
   Xoshiro128StarStar,
   aggregateRows,
   bootstrapInterval,
-  mcnemarComparison,
+  newcombeDualPValue,
+  newcombePairedInterval,
   pairedBootstrap,
+  pairedCounts,
   percentileDualPValue,
   quantileOfSorted,
   wilsonInterval,
@@ -42,7 +44,7 @@ export interface MetricEstimate {
 /** Model A minus model B on the same items, with its interval and a two-sided p-value dual to it. */
 export interface PairedDifference {
   metric: string;
-  test: 'mcnemar-exact' | 'paired-bootstrap' | 'paired-bootstrap-recompute' | 'none';
+  test: 'paired-newcombe' | 'paired-bootstrap' | 'paired-bootstrap-recompute' | 'none';
   estimate_a: number | null;
   estimate_b: number | null;
   difference: number | null;
@@ -118,9 +120,10 @@ export function estimateMetric(task: AnyTask, answers: ModelAnswers, metric: str
 
 /**
  * A minus B on the headline metric over the same items (item i of both is the same item), at the
- * given (already multiplicity-adjusted) level: exact McNemar with its dual exact conditional
- * interval for proportions on single answers, a paired bootstrap (the same items drawn for both
- * models, each model's repeats pooled per item) otherwise, with its dual percentile p-value.
+ * given (already multiplicity-adjusted) level: Newcombe's paired interval for proportions on
+ * single answers, a paired bootstrap (the same items drawn for both models, each model's repeats
+ * pooled per item) otherwise — each with the p-value dual to its interval, so that "p < 1 − level"
+ * and "the interval excludes 0" are the same statement.
  */
 export function compareModels(task: AnyTask, a: ModelAnswers, b: ModelAnswers, metric: string, settings: StatisticsSettings): PairedDifference {
   if (a.items !== b.items) throw new RangeError(`paired answers must cover the same items: ${a.items} vs ${b.items}`);
@@ -132,8 +135,9 @@ export function compareModels(task: AnyTask, a: ModelAnswers, b: ModelAnswers, m
   const proportion = task.metrics.proportions?.[metric];
   const units = itemUnits(task, a);
   if (proportion && !units && !repeated(a) && !repeated(b)) {
-    const result = mcnemarComparison(proportionScores(a.rows, proportion), proportionScores(b.rows, proportion), settings.level, 'exact-conditional');
-    return { ...base, test: 'mcnemar-exact', difference: result.difference, lower: result.lower, upper: result.upper, p_value: result.pValue };
+    const counts = pairedCounts(proportionScores(a.rows, proportion), proportionScores(b.rows, proportion));
+    const interval = newcombePairedInterval(counts, settings.level);
+    return { ...base, test: 'paired-newcombe', difference: interval.difference, lower: interval.lower, upper: interval.upper, p_value: newcombeDualPValue(counts) };
   }
   const kernelA = perItemKernel(task.metrics.kernel?.(a.rows, metric), a);
   const kernelB = perItemKernel(task.metrics.kernel?.(b.rows, metric), b);

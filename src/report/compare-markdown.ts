@@ -61,7 +61,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     `**Decision rule.** ${comparison.decision_rule}`,
     '',
     `Intervals: Wilson for proportions, percentile bootstrap otherwise (${settings.resamples.toLocaleString('en-US')} resamples, seed ${settings.seed}); ` +
-      `differences paired on shared items (exact McNemar with its exact conditional interval, or paired bootstrap); repeats pooled per item and resampled by item.`,
+      `differences paired on shared items (Newcombe's paired interval for accuracies, else paired bootstrap); repeats pooled per item and resampled by item.`,
     '',
   );
 

@@ -49,8 +49,8 @@ export {
   type EntityCountColumns,
   type MetricKernel,
 } from './kernels.js';
-export { exactConditionalInterval, mcnemarComparison, mcnemarExactPValue, mcnemarFromCounts, pairedCounts, type McNemarComparison, type PairedIntervalMethod } from './mcnemar.js';
-export { newcombePairedInterval, type DifferenceInterval, type PairedCounts } from './newcombe.js';
+export { mcnemarComparison, mcnemarExactPValue, mcnemarFromCounts, pairedCounts, type McNemarComparison } from './mcnemar.js';
+export { newcombeDualPValue, newcombePairedInterval, type DifferenceInterval, type PairedCounts } from './newcombe.js';
 export { assertLevel, normalQuantile, twoSidedZ } from './normal.js';
 export { Xoshiro128StarStar, seedState, splitMix64, type Xoshiro128State } from './prng.js';
 export { percentileDualPValue, quantileOfSorted, standardDeviation, summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';

@@ -10,22 +10,13 @@
  * items (turns of a conversation) use the paired cluster bootstrap.
  */
 
-import { binomialCdf, binomialSurvival } from './binomial.js';
-import { assertLevel } from './normal.js';
-import { newcombePairedInterval, type DifferenceInterval, type PairedCounts } from './newcombe.js';
-
-/**
- * How the interval of a paired accuracy difference is computed: Newcombe's square-and-add
- * interval (better coverage), or the exact conditional interval, which is the exact McNemar
- * test inverted — it excludes 0 exactly when the test's p-value is below 1 − level, so a report
- * whose marks come from intervals and whose p-values come from the test never disagree.
- */
-export type PairedIntervalMethod = 'newcombe-paired-wilson' | 'exact-conditional';
+import { binomialCdf } from './binomial.js';
+import { newcombePairedInterval, type PairedCounts } from './newcombe.js';
 
 export interface McNemarComparison extends PairedCounts {
   method: 'mcnemar-exact';
-  /** How the difference's interval was computed. */
-  intervalMethod: PairedIntervalMethod;
+  /** How the difference's interval was computed (see newcombe.ts). */
+  intervalMethod: 'newcombe-paired-wilson';
   /** Items scored for both models (each its own unit). */
   n: number;
   estimateA: number;
@@ -73,16 +64,16 @@ export function pairedCounts(scoresA: ArrayLike<number>, scoresB: ArrayLike<numb
  * Accuracy of A versus B on the same items: the difference with Newcombe's paired interval and
  * the exact McNemar p-value.
  */
-export function mcnemarComparison(scoresA: ArrayLike<number>, scoresB: ArrayLike<number>, level = 0.95, intervalMethod: PairedIntervalMethod = 'newcombe-paired-wilson'): McNemarComparison {
-  return mcnemarFromCounts(pairedCounts(scoresA, scoresB), level, intervalMethod);
+export function mcnemarComparison(scoresA: ArrayLike<number>, scoresB: ArrayLike<number>, level = 0.95): McNemarComparison {
+  return mcnemarFromCounts(pairedCounts(scoresA, scoresB), level);
 }
 
-export function mcnemarFromCounts(counts: PairedCounts, level = 0.95, intervalMethod: PairedIntervalMethod = 'newcombe-paired-wilson'): McNemarComparison {
-  const interval = intervalMethod === 'exact-conditional' ? exactConditionalInterval(counts, level) : newcombePairedInterval(counts, level);
+export function mcnemarFromCounts(counts: PairedCounts, level = 0.95): McNemarComparison {
+  const interval = newcombePairedInterval(counts, level);
   const n = counts.bothCorrect + counts.onlyA + counts.onlyB + counts.neither;
   return {
     method: 'mcnemar-exact',
-    intervalMethod,
+    intervalMethod: 'newcombe-paired-wilson',
     ...counts,
     n,
     estimateA: (counts.bothCorrect + counts.onlyA) / n,
@@ -93,40 +84,4 @@ export function mcnemarFromCounts(counts: PairedCounts, level = 0.95, intervalMe
     level,
     pValue: mcnemarExactPValue(counts.onlyA, counts.onlyB),
   };
-}
-
-/**
- * The exact conditional interval for accuracy(A) − accuracy(B): given d = b + c discordant items,
- * b ~ Binomial(d, π) and the difference is d(2π − 1)/n; the Clopper–Pearson interval for π
- * (each tail (1 − level)/2) maps onto the difference. Its dual is the two-sided exact McNemar
- * test: the interval excludes 0 if and only if that p-value is below 1 − level. Conditional on
- * d, so it is narrower than Newcombe's where discordant pairs are few, and never wrong about
- * significance relative to the test.
- */
-export function exactConditionalInterval(counts: PairedCounts, level = 0.95): DifferenceInterval {
-  assertLevel(level);
-  const n = counts.bothCorrect + counts.onlyA + counts.onlyB + counts.neither;
-  if (n === 0) throw new RangeError('exactConditionalInterval: no items');
-  const discordant = counts.onlyA + counts.onlyB;
-  const difference = (counts.onlyA - counts.onlyB) / n;
-  if (discordant === 0) return { difference, lower: 0, upper: 0, level };
-  const tail = (1 - level) / 2;
-  const b = counts.onlyA;
-  // P(X ≥ b | π) grows with π, P(X ≤ b | π) falls: each bound is one root, found by bisection.
-  const lowerPi = b === 0 ? 0 : bisect((pi) => binomialSurvival(b, discordant, pi) - tail);
-  const upperPi = b === discordant ? 1 : bisect((pi) => tail - binomialCdf(b, discordant, pi));
-  const scale = discordant / n;
-  return { difference, lower: scale * (2 * lowerPi - 1), upper: scale * (2 * upperPi - 1), level };
-}
-
-/** The root in (0, 1) of an increasing function, to within 1e-12. */
-function bisect(increasing: (x: number) => number): number {
-  let low = 0;
-  let high = 1;
-  for (let step = 0; step < 60 && high - low > 1e-12; step++) {
-    const middle = (low + high) / 2;
-    if (increasing(middle) < 0) low = middle;
-    else high = middle;
-  }
-  return (low + high) / 2;
 }

@@ -75,3 +75,28 @@ function correlationEstimate(a: number, b: number, c: number, d: number): number
   const corrected = cross > n / 2 ? cross - n / 2 : cross < 0 ? cross : 0;
   return corrected / Math.sqrt(marginals);
 }
+
+/**
+ * The two-sided p-value dual to Newcombe's interval: 1 − L* where L* is the highest level at which
+ * the interval still excludes 0 (found by bisection; the interval widens with the level). The
+ * interval at level L excludes 0 exactly when this p-value is below 1 − L, so a report that marks
+ * significance by intervals and prints this p-value cannot contradict itself. Approximately a
+ * score test of equal accuracies; unlike the exact McNemar test it is not conservative for few
+ * discordant items. 1 when the two accuracies are equal.
+ */
+export function newcombeDualPValue(counts: PairedCounts): number {
+  const excludesZero = (level: number): boolean => {
+    const interval = newcombePairedInterval(counts, level);
+    return interval.lower > 0 || interval.upper < 0;
+  };
+  let low = 1e-9; // excludes 0 at this level unless the difference is 0
+  let high = 1 - 1e-15;
+  if (!excludesZero(low)) return 1;
+  if (excludesZero(high)) return 0;
+  for (let step = 0; step < 100 && high - low > 1e-14; step++) {
+    const middle = (low + high) / 2;
+    if (excludesZero(middle)) low = middle;
+    else high = middle;
+  }
+  return 1 - low;
+}

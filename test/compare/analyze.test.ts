@@ -7,7 +7,7 @@ import { loadRuns, pickRun } from '../../src/compare/runs.js';
 import { createProvider } from '../../src/providers/registry.js';
 import { runEvaluation } from '../../src/runner/run.js';
 import { planTask } from '../../src/runner/plan.js';
-import { mcnemarExactPValue } from '../../src/stats/index.js';
+import { newcombeDualPValue, newcombePairedInterval } from '../../src/stats/index.js';
 import type { SampleRecord } from '../../src/store/samples.js';
 import { gateFailures } from '../../src/cli/commands/compare.js';
 import { loadTaskData } from '../../src/cli/datasets.js';
@@ -49,7 +49,7 @@ function samples(model: string): SampleRecord[] {
 }
 
 describe('analyzeRuns', () => {
-  it('pairs models on shared items and tests proportions with exact McNemar, matching an independent count', () => {
+  it('pairs models on shared items and tests proportions with Newcombe\'s paired interval, matching an independent count', () => {
     const { comparison } = analyze();
     expect(comparison.models.map((m) => [m.label, m.role])).toEqual([
       ['base', 'base'],
@@ -61,7 +61,7 @@ describe('analyzeRuns', () => {
     expect(fpb.n_shared).toBe(40);
     expect(fpb.mismatches).toEqual([]);
     const vsBase = fpb.comparisons.find((c) => c.candidate === 'ft-step-200' && c.against === 'base')!;
-    expect(vsBase.test).toBe('mcnemar-exact');
+    expect(vsBase.test).toBe('paired-newcombe');
     // Independent count of discordant pairs from the raw samples.
     const correct = (model: string) => new Map(samples(model).filter((s) => s.task === 'fpb').map((s) => [s.item_id, s.scores.correct]));
     const a = correct('ft-step-200');
@@ -73,7 +73,10 @@ describe('analyzeRuns', () => {
       if (score === 0 && b.get(id) === 1) onlyB++;
     }
     expect(vsBase.difference).toBeCloseTo((onlyA - onlyB) / 40, 12);
-    expect(vsBase.p_value).toBeCloseTo(mcnemarExactPValue(onlyA, onlyB), 12);
+    const counts = { bothCorrect: [...a].filter(([id, score]) => score === 1 && b.get(id) === 1).length, onlyA, onlyB, neither: [...a].filter(([id, score]) => score === 0 && b.get(id) === 0).length };
+    expect(vsBase.p_value).toBeCloseTo(newcombeDualPValue(counts), 12);
+    const interval = newcombePairedInterval(counts, 0.975);
+    expect([vsBase.lower, vsBase.upper]).toEqual([interval.lower, interval.upper]);
     // Two tasks in the family (fpb, headlines): Bonferroni doubles p, and the interval is at 97.5%.
     expect(vsBase.family_size).toBe(2);
     expect(vsBase.p_adjusted).toBeCloseTo(Math.min(1, 2 * vsBase.p_value!), 12);

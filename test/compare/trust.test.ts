@@ -132,14 +132,14 @@ describe('finding 3: --fail-on regression gates every task', () => {
 
 describe('finding 4: one decision rule', () => {
   /**
-   * fpb: the candidate alone is right on 3 items, the base alone on 12 (exact McNemar p = 0.035);
+   * fpb: the candidate alone is right on 3 items, the base alone on 11 (p ≈ 0.037 alone);
    * fiqa-sa: a small, clearly insignificant difference. Unadjusted, fpb "regressed" although the
    * multiplicity-adjusted test over the two tasks is not significant.
    */
   function borderline(root: string): Comparison {
     const items = fpbItems(100);
     const base = rightWhen((i) => i >= 3);
-    const ft = rightWhen((i) => i < 3 || i >= 15);
+    const ft = rightWhen((i) => i < 3 || i >= 14);
     writeRunFolder(root, {
       model: 'base',
       tasks: [
@@ -160,7 +160,9 @@ describe('finding 4: one decision rule', () => {
   it('verdicts, marks and intervals come from the same adjusted test', () => {
     const comparison = borderline(tempDir());
     const fpbComparison = taskOf(comparison, 'fpb').comparisons[0]!;
-    expect(fpbComparison.p_value).toBeCloseTo(0.0352, 3);
+    // Significant alone, not after adjusting for the two tasks of the family.
+    expect(fpbComparison.p_value!).toBeLessThan(0.05);
+    expect(fpbComparison.p_adjusted!).toBeGreaterThan(0.05);
     expect(fpbComparison.significant).toBe(false);
     expect(fpbComparison.verdict).toBe('inconclusive');
     expect(comparison.summary.regressions['ft']).toEqual([]);
@@ -177,8 +179,9 @@ describe('finding 4: one decision rule', () => {
   it('finance gains are worded as gains, general tasks as retention', () => {
     const root = tempDir();
     const items = fpbItems(200);
-    writeRunFolder(root, { model: 'base', tasks: [{ task: fpb, items, predict: rightWhen((i) => i >= 80) }, { task: mmlu, items: mmluItems(200), predict: right }] });
-    writeRunFolder(root, { model: 'ft', tasks: [{ task: fpb, items, predict: right }, { task: mmlu, items: mmluItems(200), predict: right }] });
+    // Both perfect on 1,000 MMLU questions: a loss of a point or more is excluded.
+    writeRunFolder(root, { model: 'base', tasks: [{ task: fpb, items, predict: rightWhen((i) => i >= 80) }, { task: mmlu, items: mmluItems(1_000), predict: right }] });
+    writeRunFolder(root, { model: 'ft', tasks: [{ task: fpb, items, predict: right }, { task: mmlu, items: mmluItems(1_000), predict: right }] });
     const comparison = compare(root, 'base');
     expect(taskOf(comparison, 'fpb').comparisons[0]!.verdict).toBe('gained');
     expect(taskOf(comparison, 'mmlu').comparisons[0]!.verdict).toBe('retained');

@@ -1,32 +1,30 @@
 import { describe, expect, it } from 'vitest';
-import { changeVerdict, exactConditionalInterval, mcnemarExactPValue, percentileDualPValue, summarizeReplicates, Xoshiro128StarStar } from '../../src/stats/index.js';
+import { changeVerdict, newcombeDualPValue, newcombePairedInterval, percentileDualPValue, summarizeReplicates, Xoshiro128StarStar } from '../../src/stats/index.js';
 
 const LEVELS = [0.9, 0.95, 0.975, 0.99, 0.995, 0.999];
 
-describe('exactConditionalInterval', () => {
-  it('excludes 0 exactly when the exact McNemar p-value is below 1 − level', () => {
-    for (let onlyA = 0; onlyA <= 25; onlyA++) {
-      for (let onlyB = 0; onlyB <= 25; onlyB++) {
-        const counts = { bothCorrect: 7, onlyA, onlyB, neither: 5 };
-        const p = mcnemarExactPValue(onlyA, onlyB);
-        for (const level of LEVELS) {
-          const interval = exactConditionalInterval(counts, level);
-          expect(interval.lower).toBeLessThanOrEqual(interval.difference + 1e-12);
-          expect(interval.upper).toBeGreaterThanOrEqual(interval.difference - 1e-12);
-          const excludesZero = interval.lower > 0 || interval.upper < 0;
-          // Ties at the boundary (p exactly 1 − level) cannot occur for these p-values.
-          expect(excludesZero, `b=${onlyA} c=${onlyB} level=${level} p=${p}`).toBe(p < 1 - level);
+describe('newcombeDualPValue', () => {
+  it('is below 1 − level exactly when Newcombe\'s interval excludes 0', () => {
+    for (let onlyA = 0; onlyA <= 20; onlyA++) {
+      for (let onlyB = 0; onlyB <= 20; onlyB++) {
+        for (const [bothCorrect, neither] of [[0, 0], [7, 5], [60, 3]] as const) {
+          if (bothCorrect + onlyA + onlyB + neither === 0) continue;
+          const counts = { bothCorrect, onlyA, onlyB, neither };
+          const p = newcombeDualPValue(counts);
+          for (const level of LEVELS) {
+            const interval = newcombePairedInterval(counts, level);
+            const excludesZero = interval.lower > 0 || interval.upper < 0;
+            expect(excludesZero, `${JSON.stringify(counts)} level=${level} p=${p}`).toBe(p < 1 - level);
+          }
         }
       }
     }
   });
 
-  it('matches a hand-computed Clopper–Pearson bound: b = 0 of d = 10 discordant, n = 100', () => {
-    // Upper bound for π with 0 successes in 10 at 95%: 1 − 0.025^(1/10).
-    const upperPi = 1 - 0.025 ** (1 / 10);
-    const interval = exactConditionalInterval({ bothCorrect: 80, onlyA: 0, onlyB: 10, neither: 10 }, 0.95);
-    expect(interval.lower).toBeCloseTo(-0.1, 12);
-    expect(interval.upper).toBeCloseTo((10 / 100) * (2 * upperPi - 1), 9);
+  it('is 1 for equal accuracies and close to the asymptotic McNemar test for many items', () => {
+    expect(newcombeDualPValue({ bothCorrect: 10, onlyA: 4, onlyB: 4, neither: 2 })).toBe(1);
+    // b = 40, c = 20 of n = 1000: McNemar chi-square 400/60 = 6.67, p = 0.0098.
+    expect(newcombeDualPValue({ bothCorrect: 700, onlyA: 40, onlyB: 20, neither: 240 })).toBeCloseTo(0.0098, 2);
   });
 });
 
