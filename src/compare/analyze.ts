@@ -4,7 +4,7 @@ import { getTask } from '../tasks/registry.js';
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { SampleRecord } from '../store/samples.js';
 import { alignTasks, type AlignedTask, type PairingMode, type TaskMismatch } from './align.js';
-import { compareModels, estimateMetric, type MetricEstimate, type ModelAnswers, type PairedDifference, type StatisticsSettings } from './estimates.js';
+import { compareModels, estimateMetrics, type MetricEstimate, type ModelAnswers, type PairedDifference, type StatisticsSettings } from './estimates.js';
 import { taskCost, type TaskCost } from './cost.js';
 import { collectItemDiffs, type ItemDiff } from './item-diff.js';
 import type { ModelRun } from './runs.js';
@@ -124,7 +124,15 @@ export interface Comparison {
  * paired tests of each candidate against the base and the reference with simultaneous (Bonferroni) intervals across tasks,
  * non-inferiority verdicts for general ability and superiority verdicts against the reference.
  */
-export function analyzeRuns(runs: readonly ModelRun[], roles: { base?: ModelRun; reference?: ModelRun }, settings: CompareSettings = DEFAULT_COMPARE_SETTINGS): Comparison {
+/** Called before each task is analysed: which, its position, and how many answers it holds in all. */
+export type CompareProgress = (event: { task: string; index: number; count: number; answers: number }) => void;
+
+export function analyzeRuns(
+  runs: readonly ModelRun[],
+  roles: { base?: ModelRun; reference?: ModelRun },
+  settings: CompareSettings = DEFAULT_COMPARE_SETTINGS,
+  onProgress?: CompareProgress,
+): Comparison {
   const roleOf = (run: ModelRun): Role => (run === roles.base ? 'base' : run === roles.reference ? 'reference' : 'candidate');
   const models: ComparedModel[] = runs.map((run) => ({
     label: run.label,
@@ -140,7 +148,11 @@ export function analyzeRuns(runs: readonly ModelRun[], roles: { base?: ModelRun;
   const candidates = runs.filter((run) => roleOf(run) === 'candidate');
   const aligned = alignTasks(runs, { allowMismatch: settings.allowMismatch });
   const families = familySizes(aligned, candidates, roles);
-  const tasks = aligned.map((task) => analyzeTask(task, runs, candidates, roles, settings, families));
+  const tasks = aligned.map((task, index) => {
+    const answers = Object.values(task.samples).reduce((sum, byItem) => sum + [...byItem.values()].reduce((n, repeats) => n + repeats.length, 0), 0);
+    onProgress?.({ task: task.task, index, count: aligned.length, answers });
+    return analyzeTask(task, runs, candidates, roles, settings, families);
+  });
   const contentPaired = tasks.filter((t) => t.pairing === 'content');
   return {
     schema: 1,
@@ -269,7 +281,7 @@ function analyzeTask(
   for (const run of present) {
     const answers = items.get(run.label)!;
     repeats[run.label] = answers.repeats;
-    metrics[run.label] = Object.fromEntries(metricNames.map((name) => [name, estimateMetric(task, answers, name, settings, name === headline)]));
+    metrics[run.label] = estimateMetrics(task, answers, metricNames, headline, settings);
     details[run.label] = task.metrics.compute(answers.rows).details;
     const all = [...(run.samples.get(aligned.task)?.values() ?? [])].flat();
     format[run.label] = {

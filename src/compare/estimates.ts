@@ -1,7 +1,7 @@
 import {
   Xoshiro128StarStar,
   aggregateRows,
-  bootstrapInterval,
+  bootstrapIntervals,
   newcombeDualPValue,
   newcombePairedInterval,
   pairedBootstrap,
@@ -91,31 +91,45 @@ function proportionScores(rows: readonly ScoredItem[], score: string): Float64Ar
 }
 
 /**
- * The metric with a confidence interval: Wilson for proportions on independent single answers, a
- * kernel bootstrap otherwise (clustered by unit, repeats of an item drawn together). Without a
- * kernel, only a headline metric (`recomputeIfNeeded`) pays for the slow recompute bootstrap.
+ * Every metric of a model with its confidence interval: Wilson for proportions on independent
+ * single answers; otherwise one kernel bootstrap shared by all metrics that have a kernel (the
+ * same draws for each, clustered by unit, repeats of an item drawn together). Metrics without a
+ * kernel get the slow recompute bootstrap only when they are the headline.
  */
-export function estimateMetric(task: AnyTask, answers: ModelAnswers, metric: string, settings: StatisticsSettings, recomputeIfNeeded = true): MetricEstimate {
+export function estimateMetrics(task: AnyTask, answers: ModelAnswers, metrics: readonly string[], headline: string, settings: StatisticsSettings): Record<string, MetricEstimate> {
   const n = answers.items;
-  const point = finite(task.metrics.compute(answers.rows).metrics[metric]);
-  if (n === 0 || point === null) return { estimate: point, lower: null, upper: null, method: 'none', n };
-  const proportion = task.metrics.proportions?.[metric];
+  const computed = task.metrics.compute(answers.rows).metrics;
   const units = itemUnits(task, answers);
-  if (proportion && !units && !repeated(answers)) {
-    const successes = proportionScores(answers.rows, proportion).reduce((sum, v) => sum + v, 0);
-    const wilson = wilsonInterval(successes, n, settings.level);
-    return { estimate: point, lower: wilson.lower, upper: wilson.upper, method: 'wilson', n };
-  }
   const clusters = units || repeated(answers) ? rowUnits(answers, units) : undefined;
-  const kernel = task.metrics.kernel?.(answers.rows, metric);
-  if (kernel) {
-    const interval = bootstrapInterval(kernel, { ...settings, ...(clusters ? { clusters } : {}) });
-    return { estimate: point, lower: finite(interval.lower), upper: finite(interval.upper), method: 'bootstrap-percentile', n };
+  const estimates: Record<string, MetricEstimate> = {};
+  const bootstrapped: { metric: string; kernel: MetricKernel }[] = [];
+  for (const metric of metrics) {
+    const point = finite(computed[metric]);
+    const none: MetricEstimate = { estimate: point, lower: null, upper: null, method: 'none', n };
+    estimates[metric] = none;
+    if (n === 0 || point === null) continue;
+    const proportion = task.metrics.proportions?.[metric];
+    if (proportion && !units && !repeated(answers)) {
+      const successes = proportionScores(answers.rows, proportion).reduce((sum, v) => sum + v, 0);
+      const wilson = wilsonInterval(successes, n, settings.level);
+      estimates[metric] = { estimate: point, lower: wilson.lower, upper: wilson.upper, method: 'wilson', n };
+      continue;
+    }
+    const kernel = task.metrics.kernel?.(answers.rows, metric);
+    if (kernel) {
+      bootstrapped.push({ metric, kernel });
+    } else if (metric === headline) {
+      const replicates = recomputeReplicates(units ?? Array.from({ length: n }, (_, i) => i), settings.seed, (itemWeights) => metricOnWeights(task, answers, metric, itemWeights));
+      const [lower, upper] = percentileInterval(replicates, settings.level);
+      estimates[metric] = { estimate: point, lower, upper, method: 'bootstrap-recompute', n };
+    }
   }
-  if (!recomputeIfNeeded) return { estimate: point, lower: null, upper: null, method: 'none', n };
-  const replicates = recomputeReplicates(units ?? Array.from({ length: n }, (_, i) => i), settings.seed, (itemWeights) => metricOnWeights(task, answers, metric, itemWeights));
-  const [lower, upper] = percentileInterval(replicates, settings.level);
-  return { estimate: point, lower, upper, method: 'bootstrap-recompute', n };
+  const intervals = bootstrapIntervals(bootstrapped.map((b) => b.kernel), { ...settings, ...(clusters ? { clusters } : {}) });
+  bootstrapped.forEach(({ metric }, index) => {
+    const interval = intervals[index]!;
+    estimates[metric] = { estimate: estimates[metric]!.estimate, lower: finite(interval.lower), upper: finite(interval.upper), method: 'bootstrap-percentile', n };
+  });
+  return estimates;
 }
 
 /**

@@ -21,7 +21,8 @@
 import { assertLevel } from './normal.js';
 import { differenceKernel, type MetricKernel } from './kernels.js';
 import { percentileDualPValue, summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';
-import { planResampling, resampleReplicates, type ResamplingPlan } from './resampling.js';
+import { planResampling, resampleManyReplicates, resampleReplicates, type ResamplingPlan } from './resampling.js';
+import { concatStatistics } from './sufficient-statistics.js';
 
 export const DEFAULT_RESAMPLES = 10_000;
 /** Default seed, the harness's default decoding seed; any non-negative safe integer works. */
@@ -112,6 +113,39 @@ export function bootstrapInterval(kernel: MetricKernel, options: BootstrapOption
   const replicates = resampleReplicates(plan, (totals) => kernel.finalize(totals), resamples, seed);
   const summary = summarizeReplicates(replicates, level);
   return { method: 'bootstrap-percentile', metric: kernel.metric, estimate, ...intervalOf(summary, plan, { level, resamples, seed }) };
+}
+
+/**
+ * `bootstrapInterval` for several metrics of the same items at once: one resampling plan over all
+ * their statistics side by side, one set of draws, each metric finalizing its own slice. Each
+ * interval equals the one `bootstrapInterval` gives that kernel alone (same seed, same units), for
+ * the cost of one: a report with 62 MMLU metrics per model draws its 14,042 items once per
+ * resample instead of 62 times.
+ */
+export function bootstrapIntervals(kernels: readonly MetricKernel[], options: BootstrapOptions = {}): BootstrapInterval[] {
+  if (kernels.length === 0) return [];
+  const { resamples, seed, level, clusters } = resolve(options);
+  const plan = planResampling(concatStatistics(...kernels.map((kernel) => kernel.statistics)), clusters);
+  const finalizers = kernels.map((kernel, index) => sliceFinalizer(kernel, kernels.slice(0, index).reduce((sum, k) => sum + k.statistics.dimension, 0)));
+  const replicates = resampleManyReplicates(plan, finalizers, resamples, seed);
+  return kernels.map((kernel, index) => {
+    const summary = summarizeReplicates(replicates[index]!, level);
+    const estimate = finalizers[index]!(plan.observedTotals.slice());
+    return { method: 'bootstrap-percentile', metric: kernel.metric, estimate, ...intervalOf(summary, plan, { level, resamples, seed }) };
+  });
+}
+
+/** A kernel's `finalize` on its slice of side-by-side totals (a view, rebuilt only when the buffer changes). */
+function sliceFinalizer(kernel: MetricKernel, offset: number): (totals: Float64Array) => number {
+  let lastTotals: Float64Array | undefined;
+  let view: Float64Array = new Float64Array(0);
+  return (totals) => {
+    if (totals !== lastTotals) {
+      lastTotals = totals;
+      view = totals.subarray(offset, offset + kernel.statistics.dimension);
+    }
+    return kernel.finalize(view);
+  };
 }
 
 /** The interval, its standard error and the record of how it was resampled: common to both results. */

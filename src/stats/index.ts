@@ -6,6 +6,7 @@ export {
   DEFAULT_LEVEL,
   DEFAULT_RESAMPLES,
   bootstrapInterval,
+  bootstrapIntervals,
   pairedBootstrap,
   shiftedNullPValue,
   type BootstrapInterval,
@@ -54,7 +55,7 @@ export { newcombeDualPValue, newcombePairedInterval, type DifferenceInterval, ty
 export { assertLevel, normalQuantile, twoSidedZ } from './normal.js';
 export { Xoshiro128StarStar, seedState, splitMix64, type Xoshiro128State } from './prng.js';
 export { percentileDualPValue, quantileOfSorted, standardDeviation, summarizeReplicates, type ReplicateSummary } from './replicate-summary.js';
-export { planResampling, resampleReplicates, type ResamplingPlan } from './resampling.js';
+export { planResampling, resampleManyReplicates, resampleReplicates, type ResamplingPlan } from './resampling.js';
 export {
   aggregateRows,
   columnStatistics,

@@ -65,6 +65,20 @@ export function resampleReplicates(
   resamples: number,
   seed: number,
 ): Float64Array {
+  return resampleManyReplicates(plan, [finalize], resamples, seed)[0]!;
+}
+
+/**
+ * Several statistics on the same resamples: each draw is made once and every `finalize` reads the
+ * same totals (e.g. all metrics of one model, each finalizing its own slice of the totals). The
+ * replicates of each are those `resampleReplicates` gives it alone with the same plan and seed.
+ */
+export function resampleManyReplicates(
+  plan: ResamplingPlan,
+  finalizers: readonly ((totals: Float64Array) => number)[],
+  resamples: number,
+  seed: number,
+): Float64Array[] {
   if (!Number.isSafeInteger(resamples) || resamples < 1) throw new RangeError(`resamples must be a positive integer, got ${resamples}`);
   assertSeed(seed);
   const rng = Xoshiro128StarStar.fromSeed(seed);
@@ -72,7 +86,7 @@ export function resampleReplicates(
   const { rows: patternCount, offsets, indices, values } = plan.patterns;
   const drawsPerPattern = new Int32Array(patternCount);
   const totals = new Float64Array(plan.patterns.dimension);
-  const replicates = new Float64Array(resamples);
+  const replicates = finalizers.map(() => new Float64Array(resamples));
   for (let resample = 0; resample < resamples; resample++) {
     drawsPerPattern.fill(0);
     rng.tallyDraws(units, units, patternOfUnit, drawsPerPattern);
@@ -84,7 +98,7 @@ export function resampleReplicates(
         totals[indices[entry]!]! += draws * values[entry]!;
       }
     }
-    replicates[resample] = finalize(totals);
+    for (let index = 0; index < finalizers.length; index++) replicates[index]![resample] = finalizers[index]!(totals);
   }
   return replicates;
 }

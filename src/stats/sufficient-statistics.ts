@@ -67,31 +67,32 @@ export function columnStatistics(columns: readonly ArrayLike<number>[]): Suffici
 }
 
 /**
- * Side by side: row r adds `left`'s row r to positions 0 .. left.dimension - 1 and `right`'s
- * row r after them. How a paired comparison resamples both models with the same draws.
+ * Side by side: row r adds the first part's row r to positions 0 .. first.dimension - 1, the
+ * second part's row r after them, and so on. How a paired comparison resamples both models with
+ * the same draws, and how all metrics of one model share one resample.
  */
-export function concatStatistics(left: SufficientStatistics, right: SufficientStatistics): SufficientStatistics {
-  if (left.rows !== right.rows) {
-    throw new RangeError(`paired statistics must cover the same items: ${left.rows} vs ${right.rows}`);
+export function concatStatistics(...parts: SufficientStatistics[]): SufficientStatistics {
+  const rows = parts[0]?.rows ?? 0;
+  for (const part of parts) {
+    if (part.rows !== rows) throw new RangeError(`paired statistics must cover the same items: ${rows} vs ${part.rows}`);
   }
-  const rows = left.rows;
-  const entries = left.indices.length + right.indices.length;
+  const entries = parts.reduce((sum, part) => sum + part.indices.length, 0);
   const offsets = new Int32Array(rows + 1);
   const indices = new Int32Array(entries);
   const values = new Float64Array(entries);
   let next = 0;
   for (let row = 0; row < rows; row++) {
-    for (let entry = left.offsets[row]!; entry < left.offsets[row + 1]!; entry++) {
-      indices[next] = left.indices[entry]!;
-      values[next++] = left.values[entry]!;
-    }
-    for (let entry = right.offsets[row]!; entry < right.offsets[row + 1]!; entry++) {
-      indices[next] = right.indices[entry]! + left.dimension;
-      values[next++] = right.values[entry]!;
+    let shift = 0;
+    for (const part of parts) {
+      for (let entry = part.offsets[row]!; entry < part.offsets[row + 1]!; entry++) {
+        indices[next] = part.indices[entry]! + shift;
+        values[next++] = part.values[entry]!;
+      }
+      shift += part.dimension;
     }
     offsets[row + 1] = next;
   }
-  return { rows, dimension: left.dimension + right.dimension, offsets, indices, values };
+  return { rows, dimension: parts.reduce((sum, part) => sum + part.dimension, 0), offsets, indices, values };
 }
 
 /** Σ_r weight_r · row_r (every weight 1 when `weights` is omitted). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changeVerdict, newcombeDualPValue, newcombePairedInterval, percentileDualPValue, summarizeReplicates, Xoshiro128StarStar } from '../../src/stats/index.js';
+import { additiveKernel, bootstrapInterval, bootstrapIntervals, changeVerdict, meanKernel, newcombeDualPValue, newcombePairedInterval, percentileDualPValue, summarizeReplicates, Xoshiro128StarStar } from '../../src/stats/index.js';
 
 const LEVELS = [0.9, 0.95, 0.975, 0.99, 0.995, 0.999];
 
@@ -60,5 +60,24 @@ describe('changeVerdict', () => {
     expect(changeVerdict({ lower: -0.005, upper: 0.005 }, 0.01).verdict).toBe('unchanged');
     expect(changeVerdict({ lower: -0.02, upper: 0.005 }, 0.01).verdict).toBe('inconclusive');
     expect(changeVerdict({ lower: 0.01, upper: 0.05 }, 0.01).verdict).toBe('inconclusive');
+  });
+});
+
+describe('bootstrapIntervals', () => {
+  it('gives each metric exactly the interval it gets alone, from one set of draws', () => {
+    const rng = Xoshiro128StarStar.fromSeed(5);
+    const n = 300;
+    const correct = Float64Array.from({ length: n }, () => (rng.nextBelow(10) < 7 ? 1 : 0));
+    const member = Float64Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0));
+    const kernels = [
+      meanKernel(correct, 'accuracy'),
+      additiveKernel('accuracy:thirds', [Float64Array.from(correct, (c, i) => c * member[i]!), member], (t) => t[0]! / t[1]!),
+      meanKernel(Float64Array.from(correct, (c) => 1 - c), 'error_rate'),
+    ];
+    const clusters = Array.from({ length: n }, (_, i) => Math.floor(i / 2));
+    for (const options of [{ seed: 11, resamples: 500 }, { seed: 12, resamples: 400, clusters }]) {
+      const together = bootstrapIntervals(kernels, options);
+      kernels.forEach((kernel, index) => expect(together[index]).toEqual(bootstrapInterval(kernel, options)));
+    }
   });
 });

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
-import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type Comparison } from '../../compare/analyze.js';
+import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type CompareProgress, type Comparison } from '../../compare/analyze.js';
 import { attachPrompts } from '../../compare/prompts.js';
 import { loadRuns, pickRun } from '../../compare/runs.js';
 import { renderComparisonCsv } from '../../report/compare-csv.js';
@@ -76,7 +76,7 @@ export function registerCompareCommand(program: Command): void {
         ...(options.margin === undefined ? {} : { margin: options.margin }),
         ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
         allowMismatch: options.allowMismatch === true,
-      });
+      }, compareProgress());
       await attachPrompts(comparison, runs);
       const written = await writeComparison(comparison, resolve(options.out));
       const markdown = renderComparisonMarkdown(comparison);
@@ -102,6 +102,22 @@ export async function writeComparison(comparison: Comparison, dir: string): Prom
   ];
   for (const [name, content] of files) writeFileSync(join(dir, name), content);
   return files.map(([name]) => join(dir, name));
+}
+
+/** Answers in a task above which analysing it takes long enough to say so (full MMLU is 14,042 per model). */
+const ANNOUNCE_ANSWERS = 5_000;
+
+/**
+ * Progress on stderr: a live line on a terminal; elsewhere (CI logs) one line before each large
+ * task, so a long compare is never silent and a small one stays quiet.
+ */
+function compareProgress(): CompareProgress {
+  const live = process.stderr.isTTY === true;
+  return ({ task, index, count, answers }) => {
+    const text = `compare: analysing ${task} (${index + 1}/${count}, ${answers.toLocaleString('en-US')} answers)`;
+    if (live) process.stderr.write(`\r\x1b[2K${text}${index + 1 === count ? '\n' : ''}`);
+    else if (answers >= ANNOUNCE_ANSWERS) process.stderr.write(`${text}\n`);
+  };
 }
 
 /** Reasons to fail a CI gate; empty when the gate passes. */
