@@ -8,9 +8,12 @@ import { sumCounts, type ErrorCounts } from './error-gate.js';
 /**
  * Collects what the metrics need from each finished sample (gold, prediction, per-item scores)
  * and drops the rest (raw text, prompts), so memory grows only with what is aggregated.
+ * Metrics are computed over the items in canonical order (item id, then repeat), never in the
+ * order they finished: floating-point sums depend on order, and identical answers must give a
+ * byte-identical results.json however the requests raced.
  */
 export class TaskAccumulator {
-  private readonly scored: ScoredItem[] = [];
+  private readonly scored: { item: ScoredItem; repeat: number }[] = [];
   private readonly errorsByKind: Record<string, number> = {};
   private errors = 0;
   private cached = 0;
@@ -40,12 +43,20 @@ export class TaskAccumulator {
       return;
     }
     this.scored.push({
-      itemId: record.item_id,
-      ...(record.group === undefined ? {} : { group: record.group }),
-      gold: record.gold,
-      prediction: record.prediction,
-      scores: record.scores,
+      item: {
+        itemId: record.item_id,
+        ...(record.group === undefined ? {} : { group: record.group }),
+        gold: record.gold,
+        prediction: record.prediction,
+        scores: record.scores,
+      },
+      repeat: record.repeat,
     });
+  }
+
+  /** The scored items by item id (code-unit order, the same in every locale), then repeat. */
+  private canonicalItems(): ScoredItem[] {
+    return [...this.scored].sort((a, b) => (a.item.itemId < b.item.itemId ? -1 : a.item.itemId > b.item.itemId ? 1 : a.repeat - b.repeat)).map((entry) => entry.item);
   }
 
   complete(): boolean {
@@ -53,7 +64,7 @@ export class TaskAccumulator {
   }
 
   result(): TaskResult {
-    const { metrics, details } = this.task.metrics.compute(this.scored);
+    const { metrics, details } = this.task.metrics.compute(this.canonicalItems());
     return {
       task: this.task.id,
       task_version: this.task.version,
@@ -79,7 +90,7 @@ export class TaskAccumulator {
     const headline = this.task.metrics.info[0]?.name;
     const score = headline === undefined ? undefined : this.task.metrics.proportions?.[headline];
     if (score === undefined) return null;
-    return this.scored.filter((item) => item.scores[score] === 1).length;
+    return this.scored.filter(({ item }) => item.scores[score] === 1).length;
   }
 }
 
