@@ -7,6 +7,7 @@ import { alignTasks, type AlignedTask, type TaskMismatch } from './align.js';
 import { compareModels, estimateMetric, type MetricEstimate, type PairedDifference, type StatisticsSettings } from './estimates.js';
 import { taskCost, type TaskCost } from './cost.js';
 import { collectItemDiffs, type ItemDiff } from './item-diff.js';
+import { describeInputs, modelsWithoutScoredItems, unscoredNote, type ComparisonInputs } from './inputs.js';
 import type { ModelRun } from './runs.js';
 import { buildSweep, type Sweep } from './sweep.js';
 
@@ -78,6 +79,8 @@ export interface Comparison {
   harness: { version: string; git_commit: string | null };
   settings: CompareSettings;
   models: ComparedModel[];
+  /** Each run's status and checkpoint, each task's data and prompt: what the numbers rest on. */
+  inputs: ComparisonInputs;
   tasks: TaskComparison[];
   summary: {
     /** Per candidate: tasks where it is better / worse than the reference (superiority verdicts). */
@@ -118,6 +121,7 @@ export function analyzeRuns(runs: readonly ModelRun[], roles: { base?: ModelRun;
     harness: { version: harnessInfo().version, git_commit: harnessInfo().git_commit },
     settings,
     models,
+    inputs: describeInputs(runs, tasks),
     tasks,
     summary: { ...summarize(tasks, candidates), simulated: models.some((m) => m.simulated) },
     sweep: buildSweep(models, tasks),
@@ -158,6 +162,8 @@ function analyzeTask(aligned: AlignedTask, runs: readonly ModelRun[], candidates
   } catch {
     return { ...empty, note: `task ${aligned.task} is not known to this version of finharness; not analysed` };
   }
+  // No item to compare on (a model scored none): no estimate or verdict can be claimed.
+  if (aligned.sharedIds.length === 0) return { ...empty, title: task.title, domain: task.domain ?? 'finance', note: unscoredNote(modelsWithoutScoredItems(aligned.task, present)) };
   const metricNames = task.metrics.info.map((m) => m.name);
   const headline = metricNames[0]!;
   const items = new Map(present.map((run) => [run.label, scoredItems(aligned, run.label)]));

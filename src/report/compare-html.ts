@@ -1,7 +1,8 @@
 import type { Comparison, ComparedModel, TaskComparison } from '../compare/analyze.js';
 import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
-import { escapeHtml as e, jsonForScript, vegaScripts } from './html.js';
+import { escapeHtml as e, htmlTable, jsonForScript, vegaScripts } from './html.js';
+import { inputBanners, provenanceTable, runsTable } from './compare-inputs.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
 
@@ -10,7 +11,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem au
 h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:1px solid #dde2ea;padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:13px}th,td{border:1px solid #dde2ea;padding:.3rem .5rem;vertical-align:top;text-align:left}
 th{background:#f4f6fa}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.banner{background:#fff4d6;border:1px solid #e6c65c;padding:.6rem .9rem;border-radius:6px;font-weight:600}
+.banner{background:#fff4d6;border:1px solid #e6c65c;padding:.6rem .9rem;border-radius:6px;font-weight:600}.warn-banner{background:#fdecea;border:1px solid #e0a19a;padding:.6rem .9rem;border-radius:6px;font-weight:600}
 .warn{background:#fdecea;border:1px solid #e0a19a;padding:.6rem .9rem;border-radius:6px}
 .sig{font-weight:700}.regressed,.worse{color:#b3261e;font-weight:700}.retained,.better{color:#1b7f3b;font-weight:700}.inconclusive{color:#6b7280}
 .ci{color:#6b7280;font-size:12px}pre{white-space:pre-wrap;word-break:break-word;margin:0;max-height:12rem;overflow:auto;font-size:12px}
@@ -139,6 +140,8 @@ function provenance(comparison: Comparison, ordered: ComparedModel[]): string {
 <p class="muted">finharness ${e(comparison.harness.version)}${comparison.harness.git_commit ? ` (${e(comparison.harness.git_commit.slice(0, 12))})` : ''} · generated ${e(comparison.generated_at)} · ${Math.round(comparison.settings.level * 100)}% intervals · ${comparison.settings.resamples} bootstrap resamples, seed ${comparison.settings.seed} · Holm-corrected α = ${comparison.settings.alpha} · margin ${comparison.settings.margin}</p>`;
 }
 
+const tableOf = (table: { header: string[]; rows: string[][] }) => htmlTable(table.header, table.rows);
+
 /**
  * One self-contained HTML file: tables rendered here with every model and dataset string escaped,
  * charts drawn in the browser by inlined Vega-Lite from JSON data that cannot close its script tag.
@@ -162,7 +165,10 @@ export function renderComparisonHtml(comparison: Comparison): string {
   const body = [
     `<h1>Model comparison</h1>`,
     comparison.summary.simulated ? `<p class="banner">SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.</p>` : '',
+    ...inputBanners(comparison).map((banner) => `<p class="warn-banner">⚠️ ${e(banner)}</p>`),
     `<p>Base: <b>${e(base?.label ?? '—')}</b> · Reference: <b>${e(reference?.label ?? '—')}</b> · Candidates: ${ordered.filter((m) => m.role === 'candidate').map((m) => `<b>${e(m.label)}</b>`).join(', ') || '—'}</p>`,
+    `<h2>Runs</h2>`,
+    tableOf(runsTable(comparison)),
     regressed ? general : '',
     `<h2>Scoreboard</h2>`,
     usesLogLikelihood(comparison) ? `<p class="warn">${e(LOGLIK_NOTE)}</p>` : '',
@@ -176,6 +182,8 @@ export function renderComparisonHtml(comparison: Comparison): string {
     formatCompliance(comparison, ordered),
     costs(comparison, ordered),
     sweep ? `<h2>Checkpoint sweep</h2>${sweep.best ? `<p>Best checkpoint under the forgetting budget: <b>${e(sweep.best.model)}</b> (step ${sweep.best.step}, mean finance score ${formatValue(sweep.best.finance_mean)})${sweep.best.excluded_for_forgetting.length ? `; excluded for a general-ability regression: ${e(sweep.best.excluded_for_forgetting.join(', '))}` : ''}.</p>` : ''}${chartDiv('chart-sweep', sweepChart(comparison))}${chartDiv('chart-heatmap', sweepHeatmap(comparison))}` : '',
+    `<h2>Data and prompts</h2>`,
+    tableOf(provenanceTable(comparison)),
     `<h2>Per-task detail</h2>`,
     ...comparison.tasks.map((task) => taskDetail(task, ordered)),
     `<h2>Items where the models disagree</h2>`,

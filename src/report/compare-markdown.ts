@@ -2,6 +2,7 @@ import type { Comparison, PairedComparison, TaskComparison } from '../compare/an
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
+import { inputBanners, provenanceTable, runsTable, type TextTable } from './compare-inputs.js';
 
 const SIMULATED_NOTE = "SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.";
 
@@ -18,6 +19,16 @@ export function markdownCell(text: string, max = 200): string {
     .replace(/\|/g, '\\|')
     .replace(/`/g, '\\`')
     .replace(/\r?\n/g, ' ');
+}
+
+/** A Markdown table of plain-text cells, every cell escaped; followed by a blank line. */
+export function markdownTable(table: TextTable): string[] {
+  return [
+    `| ${table.header.map((cell) => markdownCell(cell)).join(' | ')} |`,
+    `|${table.header.map(() => '---').join('|')}|`,
+    ...table.rows.map((row) => `| ${row.map((cell) => markdownCell(cell, 400)).join(' | ')} |`),
+    '',
+  ];
 }
 
 function deltaCell(c: PairedComparison | undefined): string {
@@ -52,9 +63,13 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   const analysed = tasks.filter((t) => t.headline_metric !== '');
   const out: string[] = ['# Model comparison', ''];
   if (summary.simulated) out.push(`> **${SIMULATED_NOTE}**`, '');
+  for (const banner of inputBanners(comparison)) out.push(`> **⚠️ ${markdownCell(banner, Number.POSITIVE_INFINITY)}**`, '');
   out.push(
     `Base: ${base ? `**${label(base.label)}**` : '—'} · Reference: ${reference ? `**${label(reference.label)}**` : '—'} · Candidates: ${candidates.map((c) => `**${label(c.label)}**`).join(', ') || '—'}`,
     '',
+    '## Runs',
+    '',
+    ...markdownTable(runsTable(comparison)),
     `${Math.round(settings.level * 100)}% confidence intervals (Wilson for proportions, percentile bootstrap with ${settings.resamples.toLocaleString('en-US')} resamples, seed ${settings.seed}, otherwise). ` +
       `Differences are paired on shared items (exact McNemar or paired bootstrap); \`*\` = significant at ${settings.alpha} after Holm correction across ${analysed.length} task(s). ` +
       `Margin for regression / superiority verdicts: ${formatValue(settings.margin)} (fraction).`,
@@ -90,6 +105,9 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     const lost = summary.regressions[candidate.label] ?? [];
     if (base) out.push(`- **${label(candidate.label)}** regressed against ${label(base.label)} on ${lost.length ? lost.join(', ') : 'no task'}.`);
   }
+  // Verdicts above cover only compared tasks: say which could not be.
+  const unscored = comparison.inputs.unscored;
+  if (unscored.length > 0) out.push(`- Not compared (no scored items): ${unscored.map((u) => `${markdownCell(u.task)}${u.models.length ? ` (${u.models.map(label).join(', ')})` : ''}`).join(', ')}.`);
   out.push('');
   if (regressed.length === 0) out.push(...generalSection);
 
@@ -104,6 +122,8 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     for (const task of analysed) out.push(`| ${task.task} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
     out.push('', `_${COST_NOTE}_`, '');
   }
+
+  out.push('## Data and prompts', '', ...markdownTable(provenanceTable(comparison)));
 
   out.push('## Per-task detail', '');
   for (const task of tasks) {
