@@ -3,6 +3,7 @@ import { formatInterval, formatPValue, formatSigned, formatValue } from './forma
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
 import { inputBanners, provenanceTable, runsTable, type TextTable } from './compare-inputs.js';
+import { bestCheckpointText, sweepTable } from './compare-sweep.js';
 
 const SIMULATED_NOTE = "SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.";
 
@@ -86,7 +87,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
       : [
           '| candidate | task | Δ vs base | CI | verdict |',
           '|---|---|---:|---|---|',
-          ...general.map((g) => `| ${label(g.candidate)} | ${g.task} | ${formatSigned(g.difference)} | ${formatInterval(g.lower, g.upper)} | **${g.verdict}** |`),
+          ...general.map((g) => `| ${label(g.candidate)} | ${markdownCell(g.task)} | ${formatSigned(g.difference)} | ${formatInterval(g.lower, g.upper)} | **${markdownCell(g.verdict)}** |`),
           '',
         ]),
   ];
@@ -96,7 +97,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   out.push('## Scoreboard', '', `| task (metric) | n | ${ordered.map((m) => label(m.label) + (m.role === 'candidate' ? '' : ` (${m.role})`)).join(' | ')} |`);
   out.push(`|---|---:|${ordered.map(() => '---').join('|')}|`);
   for (const task of analysed) {
-    out.push(`| ${task.task} (${task.headline_metric}) | ${task.n_shared} | ${ordered.map((m) => scoreCell(task, m.label)).join(' | ')} |`);
+    out.push(`| ${markdownCell(task.task)} (${markdownCell(task.headline_metric)}) | ${task.n_shared} | ${ordered.map((m) => scoreCell(task, m.label)).join(' | ')} |`);
   }
   out.push('');
   for (const candidate of candidates) {
@@ -113,14 +114,19 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
 
   out.push('## Format compliance', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
   for (const task of analysed) {
-    out.push(`| ${task.task} | ${ordered.map((m) => { const f = task.format[m.label]; return f ? `${formatValue(f.missing_rate)} missing${f.n_errors ? `, ${f.n_errors} errors` : ''}` : 'n/a'; }).join(' | ')} |`);
+    out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => { const f = task.format[m.label]; return f ? `${formatValue(f.missing_rate)} missing${f.n_errors ? `, ${f.n_errors} errors` : ''}` : 'n/a'; }).join(' | ')} |`);
   }
   out.push('', '_missing = answers with no recognisable answer (scored wrong); errors = requests that failed after retries (not scored)._', '');
 
   if (anyPriced(analysed)) {
     out.push('## Cost', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
-    for (const task of analysed) out.push(`| ${task.task} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
+    for (const task of analysed) out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
     out.push('', `_${COST_NOTE}_`, '');
+  }
+
+  if (comparison.sweep) {
+    const { lead, model, detail } = bestCheckpointText(comparison.sweep);
+    out.push('## Checkpoint sweep', '', `${markdownCell(lead)}${model === null ? '' : `**${label(model)}**`}${markdownCell(detail, 400)}`, '', ...markdownTable(sweepTable(comparison.sweep)));
   }
 
   out.push('## Data and prompts', '', ...markdownTable(provenanceTable(comparison)));
@@ -129,20 +135,20 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   for (const task of tasks) {
     out.push(`<details><summary><b>${markdownCell(task.task)}</b> — ${markdownCell(task.title)} (${task.n_shared} shared items)</summary>`, '');
     if (task.note) out.push(`> ${markdownCell(task.note)}`, '');
-    for (const mismatch of task.mismatches) out.push(`> ⚠️ ${mismatch.field} differs between runs: ${markdownCell(JSON.stringify(mismatch.values), 300)}`, '');
+    for (const mismatch of task.mismatches) out.push(`> ⚠️ ${markdownCell(mismatch.field)} differs between runs: ${markdownCell(JSON.stringify(mismatch.values), 300)}`, '');
     const excluded = Object.entries(task.excluded).filter(([, n]) => n > 0);
     if (excluded.length) out.push(`> Not compared (missing or errored in some run): ${excluded.map(([m, n]) => `${label(m)} ${n}`).join(', ')}`, '');
     if (task.metric_names.length) {
       out.push(`| metric | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---').join('|')}|`);
       for (const metric of task.metric_names) {
-        out.push(`| ${metric} | ${ordered.map((m) => estimateText(task, m.label, metric)).join(' | ')} |`);
+        out.push(`| ${markdownCell(metric)} | ${ordered.map((m) => estimateText(task, m.label, metric)).join(' | ')} |`);
       }
       out.push('');
     }
     if (task.comparisons.length) {
       out.push('| candidate | vs | Δ | CI | test | p | p (Holm) |', '|---|---|---:|---|---|---:|---:|');
       for (const c of task.comparisons) {
-        out.push(`| ${label(c.candidate)} | ${label(c.against)} | ${formatSigned(c.difference)} | ${formatInterval(c.lower, c.upper)} | ${c.test} | ${formatPValue(c.p_value)} | ${formatPValue(c.p_holm)} |`);
+        out.push(`| ${label(c.candidate)} | ${label(c.against)} | ${formatSigned(c.difference)} | ${formatInterval(c.lower, c.upper)} | ${markdownCell(c.test)} | ${markdownCell(formatPValue(c.p_value))} | ${markdownCell(formatPValue(c.p_holm))} |`);
       }
       out.push('');
     }
