@@ -3,7 +3,7 @@ import type { RunResults, TaskResult } from '../store/results.js';
 import type { SampleRecord } from '../store/samples.js';
 import type { ModelPrice } from '../cost/prices.js';
 import { CostAccumulator, sumCostTotals } from '../cost/totals.js';
-import { sumCounts, type ErrorCounts } from './error-gate.js';
+import { sortedCounts, sumCounts, type ErrorCounts } from './error-gate.js';
 
 /**
  * Collects what the metrics need from each finished sample (gold, prediction, per-item scores)
@@ -72,7 +72,7 @@ export class TaskAccumulator {
       n_scored: this.scored.length,
       n_errors: this.errors,
       n_not_attempted: Math.max(0, this.planned - this.scored.length - this.errors),
-      errors_by_kind: { ...this.errorsByKind },
+      errors_by_kind: sortedCounts(this.errorsByKind),
       complete: this.complete(),
       n_cached: this.cached,
       usage: { prompt_tokens: this.promptTokens, completion_tokens: this.completionTokens },
@@ -103,7 +103,7 @@ export type RunResultsHeader = Pick<RunResults, 'run_id' | 'model' | 'simulated'
  * for a run and for `merge`, so a merged run's file has exactly the shape of a single run's.
  */
 export function runResults(header: RunResultsHeader, accumulators: Iterable<readonly [string, TaskAccumulator]>, retriesOf: (taskId: string) => ErrorCounts): RunResults {
-  const tasks = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: retriesOf(id) }]));
+  const tasks = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: sortedCounts(retriesOf(id)) }]));
   const results = Object.values(tasks);
   return {
     schema: 1,

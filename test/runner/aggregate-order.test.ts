@@ -64,7 +64,13 @@ function samples(task: AnyTask, items: readonly TaskItem[]): SampleRecord[] {
         finished_at: '2026-01-01T00:00:00Z',
       };
     }),
-  );
+  ).map((record, index) => (index % 11 === 5 ? failed(record, ERROR_KINDS[index % ERROR_KINDS.length]!) : record));
+}
+
+/** Failures of several kinds: their counts by kind must not be keyed in the order they happened. */
+const ERROR_KINDS = ['timeout', 'server', 'rate_limit', 'connection'] as const;
+function failed(record: SampleRecord, kind: (typeof ERROR_KINDS)[number]): SampleRecord {
+  return { ...record, raw_output: null, prediction: null, scores: {}, usage: null, error: { kind, message: `${kind} after retries` } };
 }
 
 function resultsJson(task: AnyTask, records: readonly SampleRecord[]): string {
