@@ -60,7 +60,7 @@ export async function writeRunFolder(spec: RunFolderSpec): Promise<string> {
     const answered = outcome.answered ?? items.length;
     const errored = outcome.errored ?? 0;
     items.slice(0, answered + errored).forEach((item, index) => {
-      const record = sample(task, item, spec.model, index < answered ? (outcome.correct ?? ((i) => i % 3 !== 2))(index) : 'error');
+      const record = sampleRecord(task, item, { model: spec.model, answer: index < answered ? (outcome.correct ?? ((i) => i % 3 !== 2))(index) : 'error' });
       accumulator.add(record);
       lines.push(JSON.stringify(record));
     });
@@ -78,7 +78,11 @@ export async function writeRunFolder(spec: RunFolderSpec): Promise<string> {
   return paths.dir;
 }
 
-function sample(task: AnyTask, item: TaskItem, model: string, answer: boolean | 'error'): SampleRecord {
+/**
+ * One sample as a run records it: the right answer (`renderAnswer`), a wrong one (the task's
+ * simulation hint) or a request that failed after retries, parsed and scored by the task itself.
+ */
+export function sampleRecord(task: AnyTask, item: TaskItem, { model, answer, repeat = 0 }: { model: string; answer: boolean | 'error'; repeat?: number }): SampleRecord {
   const failed = answer === 'error';
   const text = failed ? null : answer ? task.renderAnswer(item) : (task.simulate?.wrong(item, (n) => (n > 1 ? 1 : 0)) ?? 'I cannot tell.');
   const parsed = text === null ? { prediction: null } : task.parseOutput(text, item);
@@ -87,10 +91,10 @@ function sample(task: AnyTask, item: TaskItem, model: string, answer: boolean | 
     task_version: task.version,
     item_id: item.id,
     ...(task.groupOf ? { group: task.groupOf(item) } : {}),
-    repeat: 0,
+    repeat,
     model,
     messages_hash: `h-${item.id}`,
-    cache_key: `k-${model}-${item.id}`,
+    cache_key: `k-${model}-${item.id}-${repeat}`,
     raw_output: text,
     prediction: parsed.prediction,
     gold: item.gold,

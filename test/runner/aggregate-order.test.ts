@@ -4,6 +4,7 @@ import { runResults, TaskAccumulator } from '../../src/runner/aggregate.js';
 import type { SampleRecord } from '../../src/store/samples.js';
 import { getTask } from '../../src/tasks/registry.js';
 import type { AnyTask, TaskItem } from '../../src/tasks/task.js';
+import { sampleRecord } from '../helpers/run-folders.js';
 
 const PRICE = { input_per_million: 2.5, output_per_million: 10, batch_discount: 0.5 };
 const REPEATS = 3;
@@ -35,36 +36,20 @@ function shuffled<T>(values: readonly T[], next: () => number): T[] {
  * a different order round differently, as the tatqa F1 0.9055666666666667 vs …665 of the issue did.
  */
 function samples(task: AnyTask, items: readonly TaskItem[]): SampleRecord[] {
-  return items.flatMap((item, index) =>
-    Array.from({ length: REPEATS }, (_, repeat): SampleRecord => {
-      const parsed = task.parseOutput(task.renderAnswer(item), item);
-      const scores = task.scoreItem(parsed.prediction, item);
-      const partial = (index + repeat) % 3 === 0;
-      return {
-        task: task.id,
-        task_version: task.version,
-        item_id: item.id,
-        ...(task.groupOf ? { group: task.groupOf(item) } : {}),
-        repeat,
-        model: 'm',
-        messages_hash: 'h',
-        cache_key: `k${index}-${repeat}`,
-        raw_output: task.renderAnswer(item),
-        prediction: parsed.prediction,
-        gold: item.gold,
-        scores: partial ? { ...scores, exact_match: 0, f1: (1 + (index % 5)) / (3 + (index % 7)) } : scores,
-        usage: { prompt_tokens: 301 + 17 * index + repeat, completion_tokens: 7 + ((index * 13 + repeat) % 29) },
-        latency_ms: 1,
-        attempts: 1,
-        cached: (index + repeat) % 4 === 0,
-        finish_reason: 'stop',
-        served_model: 'm',
-        system_fingerprint: null,
-        error: null,
-        finished_at: '2026-01-01T00:00:00Z',
-      };
-    }),
-  ).map((record, index) => (index % 11 === 5 ? failed(record, ERROR_KINDS[index % ERROR_KINDS.length]!) : record));
+  return items
+    .flatMap((item, index) =>
+      Array.from({ length: REPEATS }, (_, repeat): SampleRecord => {
+        const record = sampleRecord(task, item, { model: 'm', answer: true, repeat });
+        const partial = (index + repeat) % 3 === 0;
+        return {
+          ...record,
+          scores: partial ? { ...record.scores, exact_match: 0, f1: (1 + (index % 5)) / (3 + (index % 7)) } : record.scores,
+          usage: { prompt_tokens: 301 + 17 * index + repeat, completion_tokens: 7 + ((index * 13 + repeat) % 29) },
+          cached: (index + repeat) % 4 === 0,
+        };
+      }),
+    )
+    .map((record, index) => (index % 11 === 5 ? failed(record, ERROR_KINDS[index % ERROR_KINDS.length]!) : record));
 }
 
 /** Failures of several kinds: their counts by kind must not be keyed in the order they happened. */
