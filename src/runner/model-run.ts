@@ -418,7 +418,8 @@ export interface Outcome {
   batchId?: string;
 }
 
-function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
+/** The sample of one answered (or failed) item: parsed and scored by the task, as written to samples.jsonl. */
+export function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
   const { task } = planned;
   const { completion } = outcome;
   let prediction: unknown = null;

@@ -1,14 +1,14 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadTaskData } from '../../src/cli/datasets.js';
 import { runResults, TaskAccumulator } from '../../src/runner/aggregate.js';
-import { buildManifest } from '../../src/runner/model-run.js';
-import { planTask } from '../../src/runner/plan.js';
+import { buildManifest, buildRecord } from '../../src/runner/model-run.js';
+import { planTask, type PlannedTask } from '../../src/runner/plan.js';
 import { modelRunPaths } from '../../src/store/layout.js';
 import type { EndpointSpec } from '../../src/providers/provider.js';
 import type { RunManifest, RunStatus } from '../../src/store/manifest.js';
 import type { SampleRecord } from '../../src/store/samples.js';
 import { getTask } from '../../src/tasks/registry.js';
-import type { AnyTask, TaskItem } from '../../src/tasks/task.js';
+import type { TaskItem } from '../../src/tasks/task.js';
 import { testSettings } from './fixtures.js';
 
 /** What one model did on one task: how many planned items it answered or failed, and which it got right. */
@@ -60,7 +60,7 @@ export async function writeRunFolder(spec: RunFolderSpec): Promise<string> {
     const answered = outcome.answered ?? items.length;
     const errored = outcome.errored ?? 0;
     items.slice(0, answered + errored).forEach((item, index) => {
-      const record = sampleRecord(task, item, { model: spec.model, answer: index < answered ? (outcome.correct ?? ((i) => i % 3 !== 2))(index) : 'error' });
+      const record = sampleRecord(planned[taskIndex]!, item, endpoint, { answer: index < answered ? (outcome.correct ?? ((i) => i % 3 !== 2))(index) : 'error' });
       accumulator.add(record);
       lines.push(JSON.stringify(record));
     });
@@ -79,34 +79,20 @@ export async function writeRunFolder(spec: RunFolderSpec): Promise<string> {
 }
 
 /**
- * One sample as a run records it: the right answer (`renderAnswer`), a wrong one (the task's
- * simulation hint) or a request that failed after retries, parsed and scored by the task itself.
+ * One sample as a run records it (through the runner's own `buildRecord`): the right answer
+ * (`renderAnswer`), a wrong one (the task's simulation hint) or a request that failed after retries.
  */
-export function sampleRecord(task: AnyTask, item: TaskItem, { model, answer, repeat = 0 }: { model: string; answer: boolean | 'error'; repeat?: number }): SampleRecord {
+export function sampleRecord(planned: PlannedTask, item: TaskItem, endpoint: EndpointSpec, { answer, repeat = 0 }: { answer: boolean | 'error'; repeat?: number }): SampleRecord {
+  const { task } = planned;
   const failed = answer === 'error';
   const text = failed ? null : answer ? task.renderAnswer(item) : (task.simulate?.wrong(item, (n) => (n > 1 ? 1 : 0)) ?? 'I cannot tell.');
-  const parsed = text === null ? { prediction: null } : task.parseOutput(text, item);
-  return {
-    task: task.id,
-    task_version: task.version,
-    item_id: item.id,
-    ...(task.groupOf ? { group: task.groupOf(item) } : {}),
-    repeat,
-    model,
-    messages_hash: `h-${item.id}`,
-    cache_key: `k-${model}-${item.id}-${repeat}`,
-    raw_output: text,
-    prediction: parsed.prediction,
-    gold: item.gold,
-    scores: failed ? {} : task.scoreItem(parsed.prediction, item),
-    usage: failed ? null : { prompt_tokens: 100, completion_tokens: 3 },
-    latency_ms: failed ? null : 5,
-    attempts: failed ? 4 : 1,
+  return buildRecord(planned, item, repeat, endpoint, {
+    key: `k-${endpoint.name}-${item.id}-${repeat}`,
+    messagesHash: `h-${item.id}`,
+    completion: text === null ? undefined : { text, finishReason: 'stop', usage: { promptTokens: 100, completionTokens: 3 }, servedModel: endpoint.model, systemFingerprint: null },
     cached: false,
-    finish_reason: failed ? null : 'stop',
-    served_model: failed ? null : model,
-    system_fingerprint: null,
+    attempts: failed ? 4 : 1,
     error: failed ? { kind: 'server', message: 'HTTP 503 after 4 attempts', status: 503 } : null,
-    finished_at: '2026-12-01T00:00:00.000Z',
-  };
+    latencyMs: 5,
+  });
 }

@@ -3,11 +3,14 @@ import { loadTaskData } from '../../src/cli/datasets.js';
 import { runResults, TaskAccumulator } from '../../src/runner/aggregate.js';
 import type { SampleRecord } from '../../src/store/samples.js';
 import { getTask } from '../../src/tasks/registry.js';
-import type { AnyTask, TaskItem } from '../../src/tasks/task.js';
+import type { AnyTask } from '../../src/tasks/task.js';
+import { planTask, type PlannedTask } from '../../src/runner/plan.js';
+import type { EndpointSpec } from '../../src/providers/provider.js';
 import { sampleRecord } from '../helpers/run-folders.js';
 
 const PRICE = { input_per_million: 2.5, output_per_million: 10, batch_discount: 0.5 };
 const REPEATS = 3;
+const ENDPOINT: EndpointSpec = { name: 'm', provider: 'openai-compatible', model: 'm', baseURL: 'http://127.0.0.1:9/v1' };
 
 /** A small deterministic generator (mulberry32), so the shuffles are the same on every run. */
 function random(seed: number): () => number {
@@ -35,11 +38,11 @@ function shuffled<T>(values: readonly T[], next: () => number): T[] {
  * fractions (1/3, 2/7, …) and token counts priced at fractions of a cent: sums of such values in
  * a different order round differently, as the tatqa F1 0.9055666666666667 vs …665 of the issue did.
  */
-function samples(task: AnyTask, items: readonly TaskItem[]): SampleRecord[] {
-  return items
+function samples(planned: PlannedTask): SampleRecord[] {
+  return planned.items
     .flatMap((item, index) =>
       Array.from({ length: REPEATS }, (_, repeat): SampleRecord => {
-        const record = sampleRecord(task, item, { model: 'm', answer: true, repeat });
+        const record = sampleRecord(planned, item, ENDPOINT, { answer: true, repeat });
         const partial = (index + repeat) % 3 === 0;
         return {
           ...record,
@@ -68,7 +71,7 @@ function resultsJson(task: AnyTask, records: readonly SampleRecord[]): string {
 describe('aggregation is independent of the order samples finish in', () => {
   it.each(['tatqa', 'finqa', 'headlines'])('%s: shuffled samples give a byte-identical results.json', async (id) => {
     const task = getTask(id);
-    const records = samples(task, (await loadTaskData(task)).items);
+    const records = samples(planTask(task, await loadTaskData(task), null));
     const expected = resultsJson(task, records);
     const next = random(20261206);
     for (let round = 0; round < 25; round++) expect(resultsJson(task, shuffled(records, next)), `shuffle ${round}`).toBe(expected);
