@@ -19,6 +19,8 @@ export interface TaskProgress {
   not_attempted: number;
 }
 
+const ENDED: ReadonlySet<string> = new Set<RunStatus>(['complete', 'incomplete', 'interrupted', 'failed']);
+
 export interface RunState {
   status: InputRunStatus;
   /** Why the run stopped early, as it recorded it; null when it did not say. */
@@ -32,21 +34,24 @@ export interface RunState {
  * from an earlier invocation and out of date).
  */
 export function runState(run: ModelRun): RunState {
-  const finished = run.manifest.status !== 'running' && run.results !== null;
+  // A status this version does not know (a damaged manifest) is not taken as an ending.
+  const finished = ENDED.has(run.manifest.status) && run.results !== null;
   const status: InputRunStatus = finished ? (run.manifest.status as InputRunStatus) : 'unfinished';
   let counted: Map<string, { scored: number; errors: number }> | undefined;
   const samples = () => (counted ??= countSamples(run));
   const tasks: Record<string, TaskProgress> = {};
   for (const task of run.manifest.tasks) {
-    const recorded = finished ? run.results!.tasks[task.id] : undefined;
-    const planned = recorded?.n_planned ?? task.n_items * (run.manifest.repeats ?? 1);
-    tasks[task.id] = recorded ? fromResult(recorded) : progress(planned, samples().get(task.id));
+    const recorded = finished ? recordedProgress(run.results!.tasks?.[task.id]) : undefined;
+    tasks[task.id] = recorded ?? progress(task.n_items * (run.manifest.repeats ?? 1), samples().get(task.id));
   }
   return { status, stop_reason: run.manifest.stop_reason ?? null, tasks };
 }
 
-function fromResult(result: TaskResult): TaskProgress {
-  return progress(result.n_planned, { scored: result.n_scored, errors: result.n_errors });
+/** A task's counts as results.json has them; undefined when it lacks them (an older or damaged file: the samples are counted instead). */
+function recordedProgress(result: Partial<TaskResult> | undefined): TaskProgress | undefined {
+  const { n_planned: planned, n_scored: scored, n_errors: errors } = result ?? {};
+  if (![planned, scored, errors].every((n) => typeof n === 'number' && Number.isInteger(n) && n >= 0)) return undefined;
+  return progress(planned!, { scored: scored!, errors: errors! });
 }
 
 function progress(planned: number, counts: { scored: number; errors: number } | undefined): TaskProgress {

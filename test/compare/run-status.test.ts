@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type Comparison } from '../../src/compare/analyze.js';
@@ -91,6 +91,15 @@ describe('run status in a comparison', () => {
     expect(new Set(rows.filter((r) => r[model] === 'base').map((r) => r[status]))).toEqual(new Set(['complete']));
     // A task nobody could compare still has a row per model, so a CSV consumer sees it.
     expect(rows.some((r) => r[0] === 'tatqa' && r[model] === 'ft-stopped')).toBe(true);
+  });
+
+  it('counts from the samples when results.json lacks the counts (an older or edited file)', async () => {
+    const dir = await writeRunFolder({ outDir: tempDir('fh-status-old-'), runId: 'old', model: 'old', status: 'incomplete', tasks: [{ id: 'fpb', answered: 30, errored: 4 }] });
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as { tasks: Record<string, Record<string, unknown>> };
+    for (const task of Object.values(results.tasks)) delete task.n_scored;
+    writeFileSync(join(dir, 'results.json'), JSON.stringify(results));
+    const comparison = compare([runs.base, dir], 'base');
+    expect(comparison.inputs.runs.find((r) => r.label === 'old')).toMatchObject({ status: 'incomplete', tasks: { fpb: { planned: 40, scored: 30, errors: 4, not_attempted: 6 } } });
   });
 
   it('says nothing about unfinished runs when every run is complete', () => {
