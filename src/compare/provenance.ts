@@ -20,9 +20,12 @@ export interface TaskSource {
   /**
    * `bundled-sample`: the few dozen items shipped with finharness for demos and tests (the run was
    * given no data, or a copy of the sample): its numbers say nothing about the benchmark.
-   * `file`: any other dataset file (given with --data, a config, or pulled with `data pull`).
+   * `pulled`: the full data `finharness data pull` downloaded. `file`: any other dataset file
+   * (given with --data or the config; runs from before the origin was recorded).
    */
-  data: 'bundled-sample' | 'file';
+  data: 'bundled-sample' | 'pulled' | 'file';
+  /** For pulled data, where it was downloaded from (e.g. "huggingface ChanceFocus/flare-fpb@1a2b…"). */
+  source: string | null;
   path: string;
   format: string;
   sha256: string;
@@ -72,7 +75,7 @@ export function taskProvenance(task: string, runs: readonly ModelRun[]): TaskPro
 
 function taskSource(task: ManifestTask, manifest: RunManifest): TaskSource {
   return {
-    data: isBundledSample(task.id, task.dataset) ? 'bundled-sample' : 'file',
+    ...dataOrigin(task.id, task.dataset),
     path: task.dataset.path,
     format: task.dataset.format,
     sha256: task.dataset.sha256,
@@ -87,11 +90,19 @@ function taskSource(task: ManifestTask, manifest: RunManifest): TaskSource {
   };
 }
 
+/** What the run recorded about its data, else what can be told from the file. */
+function dataOrigin(taskId: string, dataset: ManifestTask['dataset']): Pick<TaskSource, 'data' | 'source'> {
+  const origin = dataset.origin;
+  if (origin?.kind === 'bundled-sample' || isBundledSample(taskId, dataset)) return { data: 'bundled-sample', source: null };
+  if (origin?.kind === 'pulled') return { data: 'pulled', source: origin.source };
+  return { data: 'file', source: null };
+}
+
 /**
- * Whether a run's data is the sample shipped with the task. Runs do not record it, so it is
- * recognised from what they do record: a file inside this installation's `datasets/` folder (only
- * samples are shipped), a path ending in the task's sample path (the same sample in another
- * installation), or a file whose hash is that of the sample (a copy passed with --data).
+ * Whether a run's data is the sample shipped with the task, whatever the run recorded (a copy of
+ * the sample given with --data is still the sample; older runs record no origin): a file inside
+ * this installation's `datasets/` folder (only samples are shipped), a path ending in the task's
+ * sample path (the same sample in another installation), or a file with the sample's hash.
  */
 export function isBundledSample(taskId: string, dataset: { path: string; sha256: string }): boolean {
   const shipped = packagePath('datasets') + sep;

@@ -64,7 +64,7 @@ export function provenanceTable(comparison: Pick<Comparison, 'inputs'>): TextTab
       p.sources.map((s) => [
         p.task,
         s.models.join(', '),
-        `${s.data === 'bundled-sample' ? `${BUNDLED_SAMPLE_MARKER} ` : ''}${s.path} (${s.format})`,
+        `${s.data === 'bundled-sample' ? `${BUNDLED_SAMPLE_MARKER} ` : s.source ? `pulled from ${s.source}: ` : ''}${s.path} (${s.format})`,
         `${s.n_items} of ${s.n_records}${s.limit === null ? '' : ` (--limit ${s.limit})`}`,
         s.sha256.slice(0, 12),
         s.prompt_hash.slice(0, 12),

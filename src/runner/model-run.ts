@@ -334,7 +334,7 @@ export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTas
       max_tokens: maxTokens ?? settings.maxTokens ?? task.maxTokens,
       limit,
       n_items: items.length,
-      dataset: { path: dataset.path, format: dataset.format, sha256: dataset.sha256, n_records: dataset.items.length },
+      dataset: { path: dataset.path, format: dataset.format, sha256: dataset.sha256, n_records: dataset.items.length, ...(dataset.origin ? { origin: dataset.origin } : {}) },
       shots: shots
         ? {
             k: shots.k,

@@ -66,6 +66,16 @@ describe('provenance per task in every report', () => {
     expect(csv.slice(1).some((row) => row[checkpoint!] === 'org/ckpt-7b@rev42 (vllm /v1/models)')).toBe(true);
   });
 
+  it('names the source of pulled data, as the run recorded it', async () => {
+    const out = tempDir('fh-prov-pulled-');
+    const origin = { kind: 'pulled' as const, source: 'huggingface ChanceFocus/flare-fpb@0123456789ab' };
+    for (const model of ['a', 'b']) await writeRunFolder({ outDir: out, runId: 'r', model, tasks: [{ id: 'fpb', data: fullFpb, origin }] });
+    const pulled = analyzeRuns(loadRuns([join(out, 'r')]), {}, FAST);
+    expect(pulled.inputs.provenance[0]).toMatchObject({ task: 'fpb', bundled_sample: false, sources: [{ data: 'pulled', source: origin.source, path: fullFpb }] });
+    expect(renderComparisonMarkdown(pulled)).toContain(`pulled from ${origin.source}: ${fullFpb}`);
+    expect(renderComparisonMarkdown(pulled)).not.toContain('BUNDLED SAMPLE');
+  });
+
   it('recognises the bundled sample under another name by its hash', async () => {
     const out = tempDir('fh-prov-copy-');
     const copy = join(tempDir('fh-prov-copy-data-'), 'my-fpb.jsonl');

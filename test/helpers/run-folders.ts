@@ -4,6 +4,7 @@ import { runResults, TaskAccumulator } from '../../src/runner/aggregate.js';
 import { buildManifest, buildRecord } from '../../src/runner/model-run.js';
 import { planTask, type PlannedTask } from '../../src/runner/plan.js';
 import { modelRunPaths } from '../../src/store/layout.js';
+import type { DataOrigin } from '../../src/data/dataset.js';
 import type { EndpointSpec } from '../../src/providers/provider.js';
 import type { RunManifest, RunStatus } from '../../src/store/manifest.js';
 import type { SampleRecord } from '../../src/store/samples.js';
@@ -21,6 +22,8 @@ export interface TaskOutcome {
   answered?: number;
   /** Items after the answered ones that failed after retries; default none. The rest were never attempted. */
   errored?: number;
+  /** How the run came to use the data, as `loadRunData` records it; default none (as runs before it was recorded). */
+  origin?: DataOrigin;
   /** Whether the model answers the item at this plan position correctly; default every third wrong. */
   correct?: (index: number) => boolean;
 }
@@ -49,6 +52,9 @@ export async function writeRunFolder(spec: RunFolderSpec): Promise<string> {
   const planned = await Promise.all(spec.tasks.map(async (t) => planTask(getTask(t.id), await loadTaskData(getTask(t.id), t.data), t.limit ?? null)));
   const endpoint: EndpointSpec = { name: spec.model, provider: 'openai-compatible', model: spec.model, baseURL: 'http://127.0.0.1:9/v1', simulated: spec.simulated ?? true, ...(spec.fingerprint ? { fingerprint: spec.fingerprint } : {}) };
   const manifest = buildManifest(endpoint, planned, settings);
+  spec.tasks.forEach((t, i) => {
+    if (t.origin) manifest.tasks[i]!.dataset.origin = t.origin;
+  });
   manifest.model.identity = spec.identity ?? null;
   const paths = modelRunPaths(spec.outDir, spec.runId, spec.model);
   mkdirSync(paths.dir, { recursive: true });
