@@ -24,7 +24,7 @@ export function inputBanners(comparison: Pick<Comparison, 'inputs'>): string[] {
   if (problems.length > 0) {
     const verdict = comparison.inputs.allow_incomplete
       ? 'Compared anyway (--allow-incomplete): every number covers only the items scored, and tasks without scored items have no verdict.'
-      : 'compare exits with code 3 on such inputs; --allow-incomplete accepts them.';
+      : 'finharness compare exits with code 3 on such inputs unless --allow-incomplete is given.';
     banners.push(`INCOMPLETE INPUTS: ${problems.join('; ')}. ${verdict}`);
   }
   const bundled = comparison.inputs.provenance.filter((p) => p.bundled_sample);
