@@ -15,7 +15,7 @@ import { MMLU_SUBJECT_CATEGORY } from '../src/data/formats/mmlu-subjects.js';
 import { sha256 } from '../src/util/hash.js';
 import { getTask } from '../src/tasks/registry.js';
 import type { TaskItem } from '../src/tasks/task.js';
-import { writeRunFolder } from './synthetic-runs.js';
+import { writeSyntheticRun } from './synthetic-runs.js';
 
 const RESAMPLES = Number(process.env.BENCH_RESAMPLES ?? 10_000);
 const MMLU_N = Number(process.env.BENCH_MMLU_N ?? 14_042);
@@ -52,12 +52,12 @@ async function main(): Promise<void> {
     const gsmSet = await gsm8kItems(GSM8K_N);
     const started = performance.now();
     for (const { model, accuracy } of MODELS) {
-      writeRunFolder(root, {
+      writeSyntheticRun(root, {
         model,
         runId: 'bench',
         tasks: [
-          { task: mmlu, items: mmluSet, predict: (item) => (coin(model, item.id, accuracy) ? item.gold : 'ABCD'[('ABCD'.indexOf(item.gold as string) + 1) % 4]) },
-          { task: gsm8k, items: gsmSet, predict: (item) => gsm8k.parseOutput(coin(model, item.id, accuracy) ? gsm8k.renderAnswer(item) : 'The answer is 0.', item).prediction },
+          { task: mmlu, items: mmluSet, answer: (item) => (coin(model, item.id, accuracy) ? (item.gold as string) : 'ABCD'[('ABCD'.indexOf(item.gold as string) + 1) % 4]!) },
+          { task: gsm8k, items: gsmSet, answer: (item) => (coin(model, item.id, accuracy) ? gsm8k.renderAnswer(item) : 'The answer is 0.') },
         ],
       });
     }

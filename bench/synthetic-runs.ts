@@ -1,17 +1,20 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { runResults, TaskAccumulator } from '../src/runner/aggregate.js';
-import { harnessInfo, type ManifestTask, type RunManifest, type RunStatus } from '../src/store/manifest.js';
+import { buildManifest, buildRecord } from '../src/runner/model-run.js';
+import type { PlannedTask } from '../src/runner/plan.js';
+import { DEFAULT_RETRY_POLICY } from '../src/runner/retry.js';
+import type { EndpointSpec } from '../src/providers/provider.js';
+import { modelRunPaths } from '../src/store/layout.js';
+import type { RunStatus } from '../src/store/manifest.js';
 import type { SampleRecord } from '../src/store/samples.js';
-import { itemContentHash } from '../src/tasks/item-hash.js';
 import type { AnyTask, TaskItem } from '../src/tasks/task.js';
 
 /** One task of a synthetic run: which items, and what the model answered to each (per repeat). */
 export interface SyntheticTask {
   task: AnyTask;
   items: readonly TaskItem[];
-  /** The parsed prediction for an item; `undefined` = the item failed (error sample). */
-  predict(item: TaskItem, repeat: number): unknown;
+  /** The model's raw answer to an item, parsed and scored by the task; `undefined` = the request failed. */
+  answer(item: TaskItem, repeat: number): string | undefined;
   datasetSha256?: string;
   promptHash?: string;
   /** Write no item hashes, as runs written before they were recorded. */
@@ -27,90 +30,79 @@ export interface SyntheticRun {
 }
 
 /**
- * A model run folder (manifest.json, samples.jsonl, results.json) written directly, without a
- * server: comparisons can then be tested on exactly chosen answers (p-values near a threshold,
- * the same id on different items, repeats that disagree).
+ * A model run folder (manifest.json, samples.jsonl, results.json) written without a server, through
+ * the runner's own manifest and sample builders, on items made up in memory: comparisons can be tested
+ * and benchmarked on exactly chosen answers (p-values near a threshold, the same id holding different
+ * items, repeats that disagree, 14,042 MMLU questions). test/helpers/run-folders.ts does the same from
+ * a task's dataset files, for runs that stop part way.
  */
-export function writeRunFolder(root: string, spec: SyntheticRun): string {
+export function writeSyntheticRun(root: string, spec: SyntheticRun): string {
   const repeats = spec.repeats ?? 1;
   const runId = spec.runId ?? 'run';
-  const dir = join(root, runId, spec.model);
-  mkdirSync(dir, { recursive: true });
-  const samples: SampleRecord[] = [];
-  const accumulators: [string, TaskAccumulator][] = [];
-  const tasks: ManifestTask[] = [];
-  for (const t of spec.tasks) {
+  const status = spec.status ?? 'complete';
+  const endpoint: EndpointSpec = { name: spec.model, provider: 'openai-compatible', model: spec.model, baseURL: 'http://127.0.0.1:9/v1', simulated: true };
+  const planned = spec.tasks.map((t) => plannedTask(t));
+  const manifest = buildManifest(endpoint, planned, {
+    runId,
+    outDir: root,
+    temperature: 0,
+    seed: 1234,
+    topP: null,
+    maxTokens: null,
+    repeats,
+    concurrency: 1,
+    timeoutMs: 1_000,
+    retry: DEFAULT_RETRY_POLICY,
+  });
+  spec.tasks.forEach((t, index) => {
+    if (t.promptHash) manifest.tasks[index]!.prompt_hash = t.promptHash;
+  });
+  const lines: string[] = [];
+  const accumulators = spec.tasks.map((t, index): [string, TaskAccumulator] => {
     const accumulator = new TaskAccumulator(t.task, t.items.length * repeats);
     for (const item of t.items) {
       for (let repeat = 0; repeat < repeats; repeat++) {
-        const record = syntheticSample(spec.model, t, item, repeat);
+        const record = syntheticSample(planned[index]!, endpoint, item, repeat, t.answer(item, repeat));
+        if (t.legacy) delete record.item_hash;
         accumulator.add(record);
-        samples.push(record);
+        lines.push(`${JSON.stringify(record)}\n`);
       }
     }
-    accumulators.push([t.task.id, accumulator]);
-    tasks.push({
-      id: t.task.id,
-      version: t.task.version,
-      prompt_hash: t.promptHash ?? t.task.promptHash,
-      max_tokens: t.task.maxTokens,
-      limit: null,
-      n_items: t.items.length,
-      dataset: { path: `/data/${t.task.id}.jsonl`, format: 'jsonl', sha256: t.datasetSha256 ?? 'sha-of-the-data', n_records: t.items.length },
-      shots: null,
-    });
-  }
-  const status = spec.status ?? 'complete';
-  const manifest: RunManifest = {
-    schema: 1,
-    harness: harnessInfo(),
-    run_id: runId,
-    status,
-    started_at: '2026-12-01T00:00:00.000Z',
-    ended_at: '2026-12-01T00:01:00.000Z',
-    model: { name: spec.model, provider: 'openai-compatible', model: spec.model, base_url: 'http://127.0.0.1:1/v1', fingerprint: null, identity: null, simulated: true, served_models: [], system_fingerprints: [] },
-    decoding: { temperature: 0, seed: 1234, top_p: null },
-    repeats,
-    concurrency: 1,
-    timeout_ms: 1000,
-    retry: { maxAttempts: 1, baseDelayMs: 1, maxDelayMs: 1, maxRetryAfterMs: 1 } as RunManifest['retry'],
-    scoring: 'generate',
-    tasks,
-  };
+    return [t.task.id, accumulator];
+  });
+  const paths = modelRunPaths(root, runId, spec.model);
+  mkdirSync(paths.dir, { recursive: true });
+  manifest.status = status;
+  manifest.ended_at = manifest.started_at;
   const results = runResults({ run_id: runId, model: spec.model, simulated: true, status, scoring: 'generate', price: null }, accumulators, () => ({}));
-  writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-  writeFileSync(join(dir, 'samples.jsonl'), samples.map((s) => `${JSON.stringify(s)}\n`).join(''));
-  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  return dir;
+  writeFileSync(paths.samples, lines.join(''));
+  writeFileSync(paths.results, `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  return paths.dir;
 }
 
-function syntheticSample(model: string, t: SyntheticTask, item: TaskItem, repeat: number): SampleRecord {
-  const prediction = t.predict(item, repeat);
-  const failed = prediction === undefined;
+function plannedTask(t: SyntheticTask): PlannedTask {
+  const items = [...t.items];
   return {
-    task: t.task.id,
-    task_version: t.task.version,
-    item_id: item.id,
-    ...(t.legacy ? {} : { item_hash: itemContentHash(item) }),
-    ...(t.task.groupOf ? { group: t.task.groupOf(item) } : {}),
-    repeat,
-    model,
-    messages_hash: 'm',
-    cache_key: `${model}:${item.id}:${repeat}`,
-    raw_output: failed ? null : String(prediction),
-    prediction: failed ? null : prediction,
-    gold: item.gold,
-    scores: failed ? {} : t.task.scoreItem(prediction, item),
-    usage: failed ? null : { prompt_tokens: 10, completion_tokens: 1 },
-    latency_ms: 1,
-    attempts: 1,
-    cached: false,
-    finish_reason: failed ? null : 'stop',
-    served_model: null,
-    system_fingerprint: null,
-    error: failed ? { kind: 'server', message: 'HTTP 500' } : null,
-    finished_at: '2026-12-01T00:00:30.000Z',
+    task: t.task,
+    dataset: { path: `/synthetic/${t.task.id}.jsonl`, format: 'jsonl', sha256: t.datasetSha256 ?? 'sha-of-the-data', items, files: 1 },
+    items,
+    limit: null,
+    shots: null,
+    maxTokens: null,
   };
+}
+
+function syntheticSample(planned: PlannedTask, endpoint: EndpointSpec, item: TaskItem, repeat: number, text: string | undefined): SampleRecord {
+  return buildRecord(planned, item, repeat, endpoint, {
+    key: `k-${endpoint.name}-${item.id}-${repeat}`,
+    messagesHash: 'synthetic',
+    completion: text === undefined ? undefined : { text, finishReason: 'stop', usage: { promptTokens: 10, completionTokens: 1 }, servedModel: endpoint.model, systemFingerprint: null },
+    cached: false,
+    attempts: 1,
+    error: text === undefined ? { kind: 'server', message: 'HTTP 500' } : null,
+    latencyMs: 1,
+  });
 }
 
 export const FPB_LABELS = ['negative', 'neutral', 'positive'] as const;

@@ -34,13 +34,14 @@ export interface RunData {
  * else the bundled sample.
  */
 export async function loadRunData(task: AnyTask, dataPath: string | undefined, format: string | undefined, cacheRoot = cacheDir()): Promise<RunData> {
-  if (dataPath !== undefined) return { dataset: await loadTaskData(task, dataPath, format), note: null };
+  if (dataPath !== undefined) return { dataset: { ...(await loadTaskData(task, dataPath, format)), origin: { kind: 'given' } }, note: null };
   const pulled = await loadPulledData(task, EVALUATION_SPLITS, cacheRoot);
   if (pulled !== undefined) {
     const { describeSource } = await importPulledDataModules();
-    return { dataset: pulled.dataset, note: `using the pulled full data (${pulled.dataset.items.length} items) from ${describeSource(pulled.local.source)} in ${pulled.dataset.path}` };
+    const source = describeSource(pulled.local.source);
+    return { dataset: { ...pulled.dataset, origin: { kind: 'pulled', source } }, note: `using the pulled full data (${pulled.dataset.items.length} items) from ${source} in ${pulled.dataset.path}` };
   }
-  const dataset = await loadTaskData(task, undefined, format);
+  const dataset: LoadedDataset<TaskItem> = { ...(await loadTaskData(task, undefined, format)), origin: { kind: 'bundled-sample' } };
   const pull = (await canPull(task)) ? `, or run \`finharness data pull ${baseTaskId(task.id)}\`,` : '';
   return { dataset, note: `using the bundled sample (${dataset.items.length} items); pass --data${pull} for the full dataset` };
 }

@@ -7,6 +7,7 @@ import { alignTasks, type AlignedTask, type PairingMode, type TaskMismatch } fro
 import { compareModels, estimateMetrics, type MetricEstimate, type ModelAnswers, type PairedDifference, type StatisticsSettings } from './estimates.js';
 import { taskCost, type TaskCost } from './cost.js';
 import { collectItemDiffs, type ItemDiff } from './item-diff.js';
+import { describeInputs, modelsWithoutScoredItems, unscoredNote, type ComparisonInputs } from './inputs.js';
 import type { ModelRun } from './runs.js';
 import { buildSweep, type Sweep } from './sweep.js';
 
@@ -102,6 +103,8 @@ export interface Comparison {
   /** `content` when some task's items were paired by content across differing runs (`--allow-mismatch`): reports open with a banner. */
   pairing: { mode: PairingMode; tasks: { task: string; fields: TaskMismatch['field'][]; paired: number }[] };
   models: ComparedModel[];
+  /** Each run's status and checkpoint, each task's data and prompt: what the numbers rest on. */
+  inputs: ComparisonInputs;
   tasks: TaskComparison[];
   summary: {
     /** Per candidate: tasks where it is better / worse than the reference (superiority verdicts). */
@@ -165,6 +168,7 @@ export function analyzeRuns(
       tasks: contentPaired.map((t) => ({ task: t.task, fields: t.mismatches.map((m) => m.field), paired: t.n_shared })),
     },
     models,
+    inputs: describeInputs(runs, tasks),
     tasks,
     summary: { ...summarize(tasks, candidates), simulated: models.some((m) => m.simulated) },
     sweep: buildSweep(models, tasks),
@@ -270,6 +274,8 @@ function analyzeTask(
   } catch {
     return { ...empty, note: `task ${aligned.task} is not known to this version of finharness; not analysed` };
   }
+  // No item to compare on (a model scored none): no estimate or verdict can be claimed.
+  if (aligned.sharedIds.length === 0) return { ...empty, title: task.title, domain: task.domain ?? 'finance', note: unscoredNote(modelsWithoutScoredItems(aligned.task, present)) };
   const metricNames = task.metrics.info.map((m) => m.name);
   const headline = metricNames[0]!;
   const items = new Map(present.map((run) => [run.label, modelAnswers(aligned, run.label)]));

@@ -1,3 +1,4 @@
+import { ExactSum } from '../util/exact-sum.js';
 import { costOf, type ModelPrice } from './prices.js';
 
 /**
@@ -43,7 +44,8 @@ export class CostAccumulator {
   private sent = 0;
   private cached = 0;
   private readonly tokens = { sent: { prompt_tokens: 0, completion_tokens: 0 }, cached: { prompt_tokens: 0, completion_tokens: 0 } };
-  private readonly dollars = { sent: 0, cached: 0 };
+  // Exact sums: answers arrive in completion order, and the dollars must not depend on it.
+  private readonly dollars = { sent: new ExactSum(), cached: new ExactSum() };
   private withoutUsage = 0;
 
   constructor(private readonly price: ModelPrice | null) {}
@@ -58,7 +60,7 @@ export class CostAccumulator {
     }
     this.tokens[bucket].prompt_tokens += sample.usage.prompt_tokens;
     this.tokens[bucket].completion_tokens += sample.usage.completion_tokens;
-    if (this.price) this.dollars[bucket] += costOf(sample.usage, this.price, sample.batch_id !== undefined);
+    if (this.price) this.dollars[bucket].add(costOf(sample.usage, this.price, sample.batch_id !== undefined));
   }
 
   result(nCorrect: number | null): CostTotals {
@@ -68,10 +70,10 @@ export class CostAccumulator {
       cached_answers: this.cached,
       prompt_tokens: this.tokens.sent.prompt_tokens,
       completion_tokens: this.tokens.sent.completion_tokens,
-      cost_usd: priced ? this.dollars.sent : null,
+      cost_usd: priced ? this.dollars.sent.value() : null,
       cached_prompt_tokens: this.tokens.cached.prompt_tokens,
       cached_completion_tokens: this.tokens.cached.completion_tokens,
-      cached_cost_usd: priced ? this.dollars.cached : null,
+      cached_cost_usd: priced ? this.dollars.cached.value() : null,
       answers_without_usage: this.withoutUsage,
       n_correct: nCorrect,
       cost_per_correct_usd: null,

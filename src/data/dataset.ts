@@ -58,7 +58,16 @@ export interface LoadedDataset<Item> {
   files: number;
   /** The format's `warnings` about this data, when it has any. */
   warnings?: string[];
+  /** How a run came to use this data (set by `loadRunData`), recorded in the manifest. */
+  origin?: DataOrigin;
 }
+
+/**
+ * Where a run's data came from: the sample bundled with the task (no data given or pulled), the
+ * full data `finharness data pull` downloaded (`source`: e.g. "huggingface ChanceFocus/flare-fpb"),
+ * or a file given with --data or the config.
+ */
+export type DataOrigin = { kind: 'bundled-sample' } | { kind: 'pulled'; source: string } | { kind: 'given' };
 
 export async function readDatasetFile(path: string): Promise<DatasetFile> {
   const bytes = readInputFile(path, 'dataset');

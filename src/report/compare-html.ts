@@ -2,7 +2,10 @@ import type { Comparison, ComparedModel, TaskComparison } from '../compare/analy
 import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
 import { pairingBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
-import { escapeHtml as e, jsonForScript, vegaScripts } from './html.js';
+import { escapeHtml as e, htmlTable, jsonForScript, vegaScripts } from './html.js';
+import { inputBanners, provenanceTable, runsTable } from './compare-inputs.js';
+import { bestCheckpointText } from './compare-sweep.js';
+import type { Sweep } from '../compare/sweep.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
 
@@ -11,7 +14,7 @@ body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem au
 h1{font-size:1.6rem}h2{margin-top:2.2rem;border-bottom:1px solid #dde2ea;padding-bottom:.3rem}
 table{border-collapse:collapse;margin:.6rem 0;font-size:13px}th,td{border:1px solid #dde2ea;padding:.3rem .5rem;vertical-align:top;text-align:left}
 th{background:#f4f6fa}td.num{text-align:right;white-space:nowrap;font-variant-numeric:tabular-nums}
-.banner{background:#fff4d6;border:1px solid #e6c65c;padding:.6rem .9rem;border-radius:6px;font-weight:600}
+.banner{background:#fff4d6;border:1px solid #e6c65c;padding:.6rem .9rem;border-radius:6px;font-weight:600}.warn-banner{background:#fdecea;border:1px solid #e0a19a;padding:.6rem .9rem;border-radius:6px;font-weight:600}
 .warn{background:#fdecea;border:1px solid #e0a19a;padding:.6rem .9rem;border-radius:6px}
 .sig{font-weight:700}.regressed,.worse{color:#b3261e;font-weight:700}.retained,.better{color:#1b7f3b;font-weight:700}.inconclusive{color:#6b7280}
 .ci{color:#6b7280;font-size:12px}pre{white-space:pre-wrap;word-break:break-word;margin:0;max-height:12rem;overflow:auto;font-size:12px}
@@ -23,14 +26,14 @@ function modelOrder(models: readonly ComparedModel[]): ComparedModel[] {
 }
 
 function modelHeader(m: ComparedModel): string {
-  return `${e(m.label)}${m.role === 'candidate' ? '' : ` <span class="muted">(${m.role})</span>`}${m.simulated ? ' <span class="muted">[simulated]</span>' : ''}`;
+  return `${e(m.label)}${m.role === 'candidate' ? '' : ` <span class="muted">(${e(m.role)})</span>`}${m.simulated ? ' <span class="muted">[simulated]</span>' : ''}`;
 }
 
 function estimateCell(task: TaskComparison, model: string, metric: string): string {
   const estimate = task.metrics[model]?.[metric];
   if (!estimate) return '<td class="num">n/a</td>';
   const mode = task.scoring[model] === 'loglik' ? ` <span class="warn-text" title="${e(LOGLIK_NOTE)}">${LOGLIK_MARKER}</span>` : '';
-  return `<td class="num">${formatValue(estimate.estimate)}${mode} <span class="ci">${e(formatInterval(estimate.lower, estimate.upper))}</span></td>`;
+  return `<td class="num">${e(formatValue(estimate.estimate))}${mode} <span class="ci">${e(formatInterval(estimate.lower, estimate.upper))}</span></td>`;
 }
 
 function scoreboard(comparison: Comparison, ordered: ComparedModel[]): string {
@@ -40,7 +43,7 @@ function scoreboard(comparison: Comparison, ordered: ComparedModel[]): string {
       const cells = ordered.map((m) => {
         const deltas = task.comparisons
           .filter((c) => c.candidate === m.label && c.difference !== null)
-          .map((c) => `<div class="${c.significant ? 'sig' : ''}">${c.against_role === 'base' ? 'Δbase' : 'Δref'} ${formatSigned(c.difference)}${c.significant ? '*' : ''}</div>`)
+          .map((c) => `<div class="${c.significant ? 'sig' : ''}">${c.against_role === 'base' ? 'Δbase' : 'Δref'} ${e(formatSigned(c.difference))}${c.significant ? '*' : ''}</div>`)
           .join('');
         return estimateCell(task, m.label, task.headline_metric).replace('</td>', `${deltas}</td>`);
       });
@@ -53,14 +56,14 @@ function generalAbility(comparison: Comparison): string {
   const rows = comparison.summary.general_ability;
   if (rows.length === 0) return '<p class="muted">No general-ability task (e.g. MMLU, GSM8K) compared against a base model in this report.</p>';
   return `<table><thead><tr><th>candidate</th><th>task</th><th>Δ vs base</th><th>CI</th><th>verdict</th></tr></thead><tbody>${rows
-    .map((g) => `<tr><td>${e(g.candidate)}</td><td>${e(g.task)}</td><td class="num">${formatSigned(g.difference)}</td><td class="num">${e(formatInterval(g.lower, g.upper))}</td><td class="${g.verdict}">${g.verdict}</td></tr>`)
+    .map((g) => `<tr><td>${e(g.candidate)}</td><td>${e(g.task)}</td><td class="num">${e(formatSigned(g.difference))}</td><td class="num">${e(formatInterval(g.lower, g.upper))}</td><td class="${e(g.verdict)}">${e(g.verdict)}</td></tr>`)
     .join('')}</tbody></table>`;
 }
 
 function formatCompliance(comparison: Comparison, ordered: ComparedModel[]): string {
   const rows = comparison.tasks
     .filter((t) => t.headline_metric !== '')
-    .map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => { const f = task.format[m.label]; return `<td class="num">${f ? `${formatValue(f.missing_rate)}${f.n_errors ? ` · ${f.n_errors} errors` : ''}` : 'n/a'}</td>`; }).join('')}</tr>`);
+    .map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => { const f = task.format[m.label]; return `<td class="num">${f ? `${e(formatValue(f.missing_rate))}${f.n_errors ? ` · ${f.n_errors} errors` : ''}` : 'n/a'}</td>`; }).join('')}</tr>`);
   return `<table><thead><tr><th>task</th>${ordered.map((m) => `<th>${modelHeader(m)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="muted">Share of answers with no recognisable answer (scored wrong), and requests that failed after retries (not scored).</p>`;
 }
@@ -96,7 +99,7 @@ function taskDetail(task: TaskComparison, ordered: ComparedModel[]): string {
     ? `<table><thead><tr><th>candidate</th><th>vs</th><th>Δ</th><th>CI</th><th>test</th><th>p</th><th>p (adjusted)</th><th>verdict</th></tr></thead><tbody>${task.comparisons
         .map((c) => {
           const verdict = c.verdict;
-          return `<tr><td>${e(c.candidate)}</td><td>${e(c.against)}</td><td class="num">${formatSigned(c.difference)}</td><td class="num">${e(formatInterval(c.lower, c.upper))}</td><td>${e(c.test)}</td><td class="num">${formatPValue(c.p_value)}</td><td class="num ${c.significant ? 'sig' : ''}">${formatPValue(c.p_adjusted)}</td><td class="${verdict ?? ''}">${verdict ?? '–'}</td></tr>`;
+          return `<tr><td>${e(c.candidate)}</td><td>${e(c.against)}</td><td class="num">${e(formatSigned(c.difference))}</td><td class="num">${e(formatInterval(c.lower, c.upper))}</td><td>${e(c.test)}</td><td class="num">${e(formatPValue(c.p_value))}</td><td class="num ${c.significant ? 'sig' : ''}">${e(formatPValue(c.p_adjusted))}</td><td class="${e(verdict ?? '')}">${e(verdict ?? '–')}</td></tr>`;
         })
         .join('')}</tbody></table>`
     : '';
@@ -135,10 +138,17 @@ function itemDiffs(comparison: Comparison, ordered: ComparedModel[]): string {
 
 function provenance(comparison: Comparison, ordered: ComparedModel[]): string {
   return `<table><thead><tr><th>model</th><th>role</th><th>provider</th><th>model id</th><th>base URL</th><th>fingerprint</th><th>run</th></tr></thead><tbody>${ordered
-    .map((m) => `<tr><td>${e(m.label)}</td><td>${m.role}</td><td>${e(m.provider)}</td><td>${e(m.model)}</td><td>${e(m.base_url)}</td><td>${e(m.fingerprint ?? '')}</td><td>${e(m.run_id)}</td></tr>`)
+    .map((m) => `<tr><td>${e(m.label)}</td><td>${e(m.role)}</td><td>${e(m.provider)}</td><td>${e(m.model)}</td><td>${e(m.base_url)}</td><td>${e(m.fingerprint ?? '')}</td><td>${e(m.run_id)}</td></tr>`)
     .join('')}</tbody></table>
 <p class="muted">finharness ${e(comparison.harness.version)}${comparison.harness.git_commit ? ` (${e(comparison.harness.git_commit.slice(0, 12))})` : ''} · generated ${e(comparison.generated_at)} · ${Math.round(comparison.settings.level * 100)}% intervals · ${comparison.settings.resamples} bootstrap resamples, seed ${comparison.settings.seed} · familywise α = ${comparison.settings.alpha} per comparison (Bonferroni) · margin ${comparison.settings.margin}</p>`;
 }
+
+function sweepVerdict(sweep: Sweep): string {
+  const { lead, model, detail } = bestCheckpointText(sweep);
+  return `<p>${e(lead)}${model === null ? '' : `<b>${e(model)}</b>`}${e(detail)}</p>`;
+}
+
+const tableOf = (table: { header: string[]; rows: string[][] }) => htmlTable(table.header, table.rows);
 
 /**
  * One self-contained HTML file: tables rendered here with every model and dataset string escaped,
@@ -164,7 +174,10 @@ export function renderComparisonHtml(comparison: Comparison): string {
     `<h1>Model comparison</h1>`,
     pairingBanner(comparison) ? `<p class="banner">${e(pairingBanner(comparison)!)}</p>` : '',
     comparison.summary.simulated ? `<p class="banner">SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.</p>` : '',
+    ...inputBanners(comparison).map((banner) => `<p class="warn-banner">⚠️ ${e(banner)}</p>`),
     `<p>Base: <b>${e(base?.label ?? '—')}</b> · Reference: <b>${e(reference?.label ?? '—')}</b> · Candidates: ${ordered.filter((m) => m.role === 'candidate').map((m) => `<b>${e(m.label)}</b>`).join(', ') || '—'}</p>`,
+    `<h2>Runs</h2>`,
+    tableOf(runsTable(comparison)),
     regressed ? general : '',
     `<h2>Scoreboard</h2>`,
     usesLogLikelihood(comparison) ? `<p class="warn">${e(LOGLIK_NOTE)}</p>` : '',
@@ -177,7 +190,9 @@ export function renderComparisonHtml(comparison: Comparison): string {
     `<h2>Format compliance</h2>`,
     formatCompliance(comparison, ordered),
     costs(comparison, ordered),
-    sweep ? `<h2>Checkpoint sweep</h2>${sweep.best ? `<p>Best checkpoint under the forgetting budget: <b>${e(sweep.best.model)}</b> (step ${sweep.best.step}, mean finance score ${formatValue(sweep.best.finance_mean)})${sweep.best.excluded_for_forgetting.length ? `; excluded for a general-ability regression: ${e(sweep.best.excluded_for_forgetting.join(', '))}` : ''}.</p>` : ''}${chartDiv('chart-sweep', sweepChart(comparison))}${chartDiv('chart-heatmap', sweepHeatmap(comparison))}` : '',
+    sweep ? `<h2>Checkpoint sweep</h2>${sweepVerdict(sweep)}${chartDiv('chart-sweep', sweepChart(comparison))}${chartDiv('chart-heatmap', sweepHeatmap(comparison))}` : '',
+    `<h2>Data and prompts</h2>`,
+    tableOf(provenanceTable(comparison)),
     `<h2>Per-task detail</h2>`,
     ...comparison.tasks.map((task) => taskDetail(task, ordered)),
     `<h2>Items where the models disagree</h2>`,

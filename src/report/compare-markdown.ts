@@ -3,6 +3,8 @@ import { pairingBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
+import { inputBanners, provenanceTable, runsTable, type TextTable } from './compare-inputs.js';
+import { bestCheckpointText, sweepTable } from './compare-sweep.js';
 
 const SIMULATED_NOTE = "SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.";
 
@@ -19,6 +21,16 @@ export function markdownCell(text: string, max = 200): string {
     .replace(/\|/g, '\\|')
     .replace(/`/g, '\\`')
     .replace(/\r?\n/g, ' ');
+}
+
+/** A Markdown table of plain-text cells, every cell escaped; followed by a blank line. */
+export function markdownTable(table: TextTable): string[] {
+  return [
+    `| ${table.header.map((cell) => markdownCell(cell)).join(' | ')} |`,
+    `|${table.header.map(() => '---').join('|')}|`,
+    ...table.rows.map((row) => `| ${row.map((cell) => markdownCell(cell, 400)).join(' | ')} |`),
+    '',
+  ];
 }
 
 function deltaCell(c: PairedComparison | undefined): string {
@@ -55,9 +67,13 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   const banner = pairingBanner(comparison);
   if (banner) out.push(`> **⚠️ ${markdownCell(banner, 2_000)}**`, '');
   if (summary.simulated) out.push(`> **${SIMULATED_NOTE}**`, '');
+  for (const banner of inputBanners(comparison)) out.push(`> **⚠️ ${markdownCell(banner, Number.POSITIVE_INFINITY)}**`, '');
   out.push(
     `Base: ${base ? `**${label(base.label)}**` : '—'} · Reference: ${reference ? `**${label(reference.label)}**` : '—'} · Candidates: ${candidates.map((c) => `**${label(c.label)}**`).join(', ') || '—'}`,
     '',
+    '## Runs',
+    '',
+    ...markdownTable(runsTable(comparison)),
     `**Decision rule.** ${comparison.decision_rule}`,
     '',
     `Intervals: Wilson for proportions, percentile bootstrap otherwise (${settings.resamples.toLocaleString('en-US')} resamples, seed ${settings.seed}); ` +
@@ -75,7 +91,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
       : [
           '| candidate | task | Δ vs base | CI | verdict |',
           '|---|---|---:|---|---|',
-          ...general.map((g) => `| ${label(g.candidate)} | ${g.task} | ${formatSigned(g.difference)} | ${formatInterval(g.lower, g.upper)} | **${g.verdict}** |`),
+          ...general.map((g) => `| ${label(g.candidate)} | ${markdownCell(g.task)} | ${formatSigned(g.difference)} | ${formatInterval(g.lower, g.upper)} | **${markdownCell(g.verdict)}** |`),
           '',
         ]),
   ];
@@ -85,7 +101,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   out.push('## Scoreboard', '', `| task (metric) | n | ${ordered.map((m) => label(m.label) + (m.role === 'candidate' ? '' : ` (${m.role})`)).join(' | ')} |`);
   out.push(`|---|---:|${ordered.map(() => '---').join('|')}|`);
   for (const task of analysed) {
-    out.push(`| ${task.task} (${task.headline_metric}) | ${task.n_shared} | ${ordered.map((m) => scoreCell(task, m.label)).join(' | ')} |`);
+    out.push(`| ${markdownCell(task.task)} (${markdownCell(task.headline_metric)}) | ${task.n_shared} | ${ordered.map((m) => scoreCell(task, m.label)).join(' | ')} |`);
   }
   out.push('');
   for (const candidate of candidates) {
@@ -97,39 +113,49 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
       out.push(`- **${label(candidate.label)}** gained over ${label(base.label)} on ${gained.length ? gained.join(', ') : 'no task'}; regressed on ${lost.length ? lost.join(', ') : 'no task'}.`);
     }
   }
+  // Verdicts above cover only compared tasks: say which could not be.
+  const unscored = comparison.inputs.unscored;
+  if (unscored.length > 0) out.push(`- Not compared (no scored items): ${unscored.map((u) => `${markdownCell(u.task)}${u.models.length ? ` (${u.models.map(label).join(', ')})` : ''}`).join(', ')}.`);
   out.push('');
   if (regressed.length === 0) out.push(...generalSection);
 
   out.push('## Format compliance', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
   for (const task of analysed) {
-    out.push(`| ${task.task} | ${ordered.map((m) => { const f = task.format[m.label]; return f ? `${formatValue(f.missing_rate)} missing${f.n_errors ? `, ${f.n_errors} errors` : ''}` : 'n/a'; }).join(' | ')} |`);
+    out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => { const f = task.format[m.label]; return f ? `${formatValue(f.missing_rate)} missing${f.n_errors ? `, ${f.n_errors} errors` : ''}` : 'n/a'; }).join(' | ')} |`);
   }
   out.push('', '_missing = answers with no recognisable answer (scored wrong); errors = requests that failed after retries (not scored)._', '');
 
   if (anyPriced(analysed)) {
     out.push('## Cost', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
-    for (const task of analysed) out.push(`| ${task.task} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
+    for (const task of analysed) out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
     out.push('', `_${COST_NOTE}_`, '');
   }
+
+  if (comparison.sweep) {
+    const { lead, model, detail } = bestCheckpointText(comparison.sweep);
+    out.push('## Checkpoint sweep', '', `${markdownCell(lead)}${model === null ? '' : `**${label(model)}**`}${markdownCell(detail, 400)}`, '', ...markdownTable(sweepTable(comparison.sweep)));
+  }
+
+  out.push('## Data and prompts', '', ...markdownTable(provenanceTable(comparison)));
 
   out.push('## Per-task detail', '');
   for (const task of tasks) {
     out.push(`<details><summary><b>${markdownCell(task.task)}</b> — ${markdownCell(task.title)} (${task.n_shared} shared items)</summary>`, '');
     if (task.note) out.push(`> ${markdownCell(task.note)}`, '');
-    for (const mismatch of task.mismatches) out.push(`> ⚠️ ${mismatch.field} differs between runs: ${markdownCell(JSON.stringify(mismatch.values), 300)}`, '');
+    for (const mismatch of task.mismatches) out.push(`> ⚠️ ${markdownCell(mismatch.field)} differs between runs: ${markdownCell(JSON.stringify(mismatch.values), 300)}`, '');
     const excluded = Object.entries(task.excluded).filter(([, n]) => n > 0);
     if (excluded.length) out.push(`> Not compared (missing or errored in some run): ${excluded.map(([m, n]) => `${label(m)} ${n}`).join(', ')}`, '');
     if (task.metric_names.length) {
       out.push(`| metric | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---').join('|')}|`);
       for (const metric of task.metric_names) {
-        out.push(`| ${metric} | ${ordered.map((m) => estimateText(task, m.label, metric)).join(' | ')} |`);
+        out.push(`| ${markdownCell(metric)} | ${ordered.map((m) => estimateText(task, m.label, metric)).join(' | ')} |`);
       }
       out.push('');
     }
     if (task.comparisons.length) {
       out.push('| candidate | vs | Δ | simultaneous CI | test | p | p (adjusted) | verdict |', '|---|---|---:|---|---|---:|---:|---|');
       for (const c of task.comparisons) {
-        out.push(`| ${label(c.candidate)} | ${label(c.against)} | ${formatSigned(c.difference)} | ${formatInterval(c.lower, c.upper)} | ${c.test} | ${formatPValue(c.p_value)} | ${formatPValue(c.p_adjusted)} | ${c.verdict ?? '–'} |`);
+        out.push(`| ${label(c.candidate)} | ${label(c.against)} | ${formatSigned(c.difference)} | ${formatInterval(c.lower, c.upper)} | ${markdownCell(c.test)} | ${markdownCell(formatPValue(c.p_value))} | ${markdownCell(formatPValue(c.p_adjusted))} | ${markdownCell(c.verdict ?? '–')} |`);
       }
       out.push('');
     }

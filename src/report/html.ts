@@ -7,6 +7,12 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** A table of plain-text cells, every cell escaped. */
+export function htmlTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const cells = (tag: string, row: readonly string[]) => row.map((cell) => `<${tag}>${escapeHtml(cell)}</${tag}>`).join('');
+  return `<table><thead><tr>${cells('th', header)}</tr></thead><tbody>${rows.map((row) => `<tr>${cells('td', row)}</tr>`).join('')}</tbody></table>`;
+}
+
 /**
  * JSON that can sit inside `<script type="application/json">` or a script body: `<`, `>`, `&` and
  * the JS line separators are written as \u escapes, so no data can close the script element.

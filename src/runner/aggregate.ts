@@ -3,14 +3,17 @@ import type { RunResults, TaskResult } from '../store/results.js';
 import type { SampleRecord } from '../store/samples.js';
 import type { ModelPrice } from '../cost/prices.js';
 import { CostAccumulator, sumCostTotals } from '../cost/totals.js';
-import { sumCounts, type ErrorCounts } from './error-gate.js';
+import { sortedCounts, sumCounts, type ErrorCounts } from './error-gate.js';
 
 /**
  * Collects what the metrics need from each finished sample (gold, prediction, per-item scores)
  * and drops the rest (raw text, prompts), so memory grows only with what is aggregated.
+ * Metrics are computed over the items in canonical order (item id, then repeat), never in the
+ * order they finished: floating-point sums depend on order, and identical answers must give a
+ * byte-identical results.json however the requests raced.
  */
 export class TaskAccumulator {
-  private readonly scored: ScoredItem[] = [];
+  private readonly scored: { item: ScoredItem; repeat: number }[] = [];
   private readonly errorsByKind: Record<string, number> = {};
   private errors = 0;
   private cached = 0;
@@ -40,12 +43,20 @@ export class TaskAccumulator {
       return;
     }
     this.scored.push({
-      itemId: record.item_id,
-      ...(record.group === undefined ? {} : { group: record.group }),
-      gold: record.gold,
-      prediction: record.prediction,
-      scores: record.scores,
+      item: {
+        itemId: record.item_id,
+        ...(record.group === undefined ? {} : { group: record.group }),
+        gold: record.gold,
+        prediction: record.prediction,
+        scores: record.scores,
+      },
+      repeat: record.repeat,
     });
+  }
+
+  /** The scored items by item id (code-unit order, the same in every locale), then repeat. */
+  private canonicalItems(): ScoredItem[] {
+    return [...this.scored].sort((a, b) => (a.item.itemId < b.item.itemId ? -1 : a.item.itemId > b.item.itemId ? 1 : a.repeat - b.repeat)).map((entry) => entry.item);
   }
 
   complete(): boolean {
@@ -53,7 +64,7 @@ export class TaskAccumulator {
   }
 
   result(): TaskResult {
-    const { metrics, details } = this.task.metrics.compute(this.scored);
+    const { metrics, details } = this.task.metrics.compute(this.canonicalItems());
     return {
       task: this.task.id,
       task_version: this.task.version,
@@ -61,7 +72,7 @@ export class TaskAccumulator {
       n_scored: this.scored.length,
       n_errors: this.errors,
       n_not_attempted: Math.max(0, this.planned - this.scored.length - this.errors),
-      errors_by_kind: { ...this.errorsByKind },
+      errors_by_kind: sortedCounts(this.errorsByKind),
       complete: this.complete(),
       n_cached: this.cached,
       usage: { prompt_tokens: this.promptTokens, completion_tokens: this.completionTokens },
@@ -79,7 +90,7 @@ export class TaskAccumulator {
     const headline = this.task.metrics.info[0]?.name;
     const score = headline === undefined ? undefined : this.task.metrics.proportions?.[headline];
     if (score === undefined) return null;
-    return this.scored.filter((item) => item.scores[score] === 1).length;
+    return this.scored.filter(({ item }) => item.scores[score] === 1).length;
   }
 }
 
@@ -92,7 +103,7 @@ export type RunResultsHeader = Pick<RunResults, 'run_id' | 'model' | 'simulated'
  * for a run and for `merge`, so a merged run's file has exactly the shape of a single run's.
  */
 export function runResults(header: RunResultsHeader, accumulators: Iterable<readonly [string, TaskAccumulator]>, retriesOf: (taskId: string) => ErrorCounts): RunResults {
-  const tasks = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: retriesOf(id) }]));
+  const tasks = Object.fromEntries([...accumulators].map(([id, acc]) => [id, { ...acc.result(), retries_by_kind: sortedCounts(retriesOf(id)) }]));
   const results = Object.values(tasks);
   return {
     schema: 1,

@@ -8,7 +8,15 @@ export function addCount(counts: ErrorCounts, kind: string, amount = 1): void {
 export function sumCounts(all: Iterable<ErrorCounts>): ErrorCounts {
   const total: ErrorCounts = {};
   for (const counts of all) for (const [kind, n] of Object.entries(counts)) addCount(total, kind, n);
-  return total;
+  return sortedCounts(total);
+}
+
+/**
+ * The counts keyed in name order. Kinds are added as errors happen, and JSON keeps insertion
+ * order: written as collected, the same failures in another order would give another file.
+ */
+export function sortedCounts(counts: ErrorCounts): ErrorCounts {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** `rate_limit 3, timeout 1` (largest first); `none` when empty. */

@@ -335,7 +335,7 @@ export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTas
       max_tokens: maxTokens ?? settings.maxTokens ?? task.maxTokens,
       limit,
       n_items: items.length,
-      dataset: { path: dataset.path, format: dataset.format, sha256: dataset.sha256, n_records: dataset.items.length },
+      dataset: { path: dataset.path, format: dataset.format, sha256: dataset.sha256, n_records: dataset.items.length, ...(dataset.origin ? { origin: dataset.origin } : {}) },
       shots: shots
         ? {
             k: shots.k,
@@ -419,7 +419,8 @@ export interface Outcome {
   batchId?: string;
 }
 
-function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
+/** The sample of one answered (or failed) item: parsed and scored by the task, as written to samples.jsonl. */
+export function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
   const { task } = planned;
   const { completion } = outcome;
   let prediction: unknown = null;

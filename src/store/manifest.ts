@@ -6,6 +6,7 @@ import { normaliseBaseURL } from '../cache/cache-key.js';
 import type { EndpointSpec } from '../providers/provider.js';
 import type { RetryPolicy } from '../runner/retry.js';
 import type { ShotFormat } from '../tasks/fewshot.js';
+import type { DataOrigin } from '../data/dataset.js';
 import type { ShardSpec, TaskShard } from '../runner/shard.js';
 
 export type RunStatus = 'running' | 'complete' | 'incomplete' | 'interrupted' | 'failed';
@@ -29,7 +30,8 @@ export interface ManifestTask {
   max_tokens: number;
   limit: number | null;
   n_items: number;
-  dataset: { path: string; format: string; sha256: string; n_records: number };
+  /** `origin`: how the run came to use the data (absent in runs written before it was recorded). */
+  dataset: { path: string; format: string; sha256: string; n_records: number; origin?: DataOrigin };
   /**
    * Few-shot demonstrations (ids in prompt order) and where they came from; null = zero-shot.
    * `format`: chat turns or one prompt (absent in older runs: chat). `groups`: for tasks that draw

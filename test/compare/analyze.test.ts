@@ -16,7 +16,7 @@ import { buildAnswerKey } from '../../src/simulator/answer-key.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
 import { simEndpoint, tempDir, testSettings } from '../helpers/fixtures.js';
 
-const FAST = { level: 0.95, resamples: 2_000, seed: 7, margin: 0.01, alpha: 0.05, maxDiffItems: 100 };
+const FAST = { level: 0.95, resamples: 2_000, seed: 7, margin: 0.01, alpha: 0.05, maxDiffItems: 100, allowMismatch: false };
 const MODELS = [
   { name: 'base', accuracy: 0.55, unparseableRate: 0.05 },
   { name: 'ft-step-100', accuracy: 0.7 },

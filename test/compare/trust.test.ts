@@ -10,7 +10,7 @@ import { gateFailures } from '../../src/cli/commands/compare.js';
 import { UserError } from '../../src/util/errors.js';
 import { getTask } from '../../src/tasks/registry.js';
 import type { TaskItem } from '../../src/tasks/task.js';
-import { fpbItems, FPB_LABELS, writeRunFolder, type SyntheticTask } from '../helpers/run-folders.js';
+import { fpbItems, FPB_LABELS, writeSyntheticRun as writeRunFolder, type SyntheticTask } from '../../bench/synthetic-runs.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 const FAST: CompareSettings = { ...DEFAULT_COMPARE_SETTINGS, resamples: 2_000, seed: 7 };
@@ -18,10 +18,10 @@ const fpb = getTask('fpb');
 const fiqa = getTask('fiqa-sa');
 const mmlu = getTask('mmlu');
 
-const right = (item: TaskItem) => item.gold;
-const wrongLabel = (item: TaskItem) => FPB_LABELS[(FPB_LABELS.indexOf(item.gold as (typeof FPB_LABELS)[number]) + 1) % 3];
+const right = (item: TaskItem) => item.gold as string;
+const wrongLabel = (item: TaskItem): string => FPB_LABELS[(FPB_LABELS.indexOf(item.gold as (typeof FPB_LABELS)[number]) + 1) % 3]!;
 /** Right on the items whose index (by id number) passes `test`, wrong elsewhere. */
-const rightWhen = (test: (index: number) => boolean) => (item: TaskItem) => (test(Number(item.id.split('-').pop()) - 1) ? item.gold : wrongLabel(item));
+const rightWhen = (test: (index: number) => boolean) => (item: TaskItem): string => (test(Number(item.id.split('-').pop()) - 1) ? (item.gold as string) : wrongLabel(item));
 
 function compare(root: string, base: string, options: Partial<CompareSettings> & { reference?: string } = {}): Comparison {
   const runs = loadRuns([root]);
@@ -37,8 +37,8 @@ describe('finding 1: only identical items are paired', () => {
   it('refuses runs on different data by default, naming the field and how many ids hold the same item', () => {
     const root = tempDir();
     // a on sentences 0..99, c on sentences 90..189: the same ids ("line-1"…) mostly hold different sentences.
-    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(100, 0), predict: right, datasetSha256: 'sha-all-agree' }] });
-    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fpbItems(100, 90), predict: wrongLabel, datasetSha256: 'sha-50-agree' }] });
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(100, 0), answer: right, datasetSha256: 'sha-all-agree' }] });
+    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fpbItems(100, 90), answer: wrongLabel, datasetSha256: 'sha-50-agree' }] });
     let error: unknown;
     try {
       compare(root, 'a');
@@ -56,8 +56,8 @@ describe('finding 1: only identical items are paired', () => {
 
   it('with --allow-mismatch pairs by content, and the report says so', () => {
     const root = tempDir();
-    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(100, 0), predict: right, datasetSha256: 'sha-all-agree' }] });
-    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fpbItems(100, 90), predict: wrongLabel, datasetSha256: 'sha-50-agree' }] });
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(100, 0), answer: right, datasetSha256: 'sha-all-agree' }] });
+    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fpbItems(100, 90), answer: wrongLabel, datasetSha256: 'sha-50-agree' }] });
     const comparison = compare(root, 'a', { allowMismatch: true });
     const task = taskOf(comparison, 'fpb');
     expect(task.n_shared).toBe(10);
@@ -73,8 +73,8 @@ describe('finding 1: only identical items are paired', () => {
     const root = tempDir();
     const items = fpbItems(40, 0);
     const tampered = items.map((item, index) => (index < 5 ? { ...item, input: { text: `${item.input.text} (edited)` } } : item));
-    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items, predict: right }] });
-    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items: tampered, predict: right }] });
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items, answer: right }] });
+    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items: tampered, answer: right }] });
     expect(() => compare(root, 'a')).toThrow(/5 of 40 shared ids hold different items/);
     const task = taskOf(compare(root, 'a', { allowMismatch: true }), 'fpb');
     expect(task.n_shared).toBe(35);
@@ -82,8 +82,8 @@ describe('finding 1: only identical items are paired', () => {
 
   it('runs written before item hashes still compare by id when their data agree', () => {
     const root = tempDir();
-    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(30), predict: right, legacy: true }] });
-    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items: fpbItems(30), predict: right, legacy: true }] });
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(30), answer: right, legacy: true }] });
+    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items: fpbItems(30), answer: right, legacy: true }] });
     expect(taskOf(compare(root, 'a'), 'fpb').n_shared).toBe(30);
   });
 });
@@ -91,8 +91,8 @@ describe('finding 1: only identical items are paired', () => {
 /** Base right everywhere; the candidate wrong on `lost` items and right on the rest. */
 function regressionRuns(root: string, task: SyntheticTask['task'], n: number, lost: number): void {
   const items = task === mmlu ? mmluItems(n) : fpbItems(n);
-  writeRunFolder(root, { model: 'base', tasks: [{ task, items, predict: right }] });
-  writeRunFolder(root, { model: 'ft', tasks: [{ task, items, predict: task === mmlu ? (item) => (Number(item.id.split('-').pop()) <= lost ? 'B' : item.gold) : rightWhen((i) => i >= lost) }] });
+  writeRunFolder(root, { model: 'base', tasks: [{ task, items, answer: right }] });
+  writeRunFolder(root, { model: 'ft', tasks: [{ task, items, answer: task === mmlu ? (item) => (Number(item.id.split('-').pop()) <= lost ? 'B' : (item.gold as string)) : rightWhen((i) => i >= lost) }] });
 }
 
 function mmluItems(n: number): TaskItem[] {
@@ -143,15 +143,15 @@ describe('finding 4: one decision rule', () => {
     writeRunFolder(root, {
       model: 'base',
       tasks: [
-        { task: fpb, items, predict: base },
-        { task: fiqa, items, predict: rightWhen((i) => i % 2 === 0) },
+        { task: fpb, items, answer: base },
+        { task: fiqa, items, answer: rightWhen((i) => i % 2 === 0) },
       ],
     });
     writeRunFolder(root, {
       model: 'ft',
       tasks: [
-        { task: fpb, items, predict: ft },
-        { task: fiqa, items, predict: rightWhen((i) => i % 2 === 0 || i === 1) },
+        { task: fpb, items, answer: ft },
+        { task: fiqa, items, answer: rightWhen((i) => i % 2 === 0 || i === 1) },
       ],
     });
     return compare(root, 'base');
@@ -180,8 +180,8 @@ describe('finding 4: one decision rule', () => {
     const root = tempDir();
     const items = fpbItems(200);
     // Both perfect on 1,000 MMLU questions: a loss of a point or more is excluded.
-    writeRunFolder(root, { model: 'base', tasks: [{ task: fpb, items, predict: rightWhen((i) => i >= 80) }, { task: mmlu, items: mmluItems(1_000), predict: right }] });
-    writeRunFolder(root, { model: 'ft', tasks: [{ task: fpb, items, predict: right }, { task: mmlu, items: mmluItems(1_000), predict: right }] });
+    writeRunFolder(root, { model: 'base', tasks: [{ task: fpb, items, answer: rightWhen((i) => i >= 80) }, { task: mmlu, items: mmluItems(1_000), answer: right }] });
+    writeRunFolder(root, { model: 'ft', tasks: [{ task: fpb, items, answer: right }, { task: mmlu, items: mmluItems(1_000), answer: right }] });
     const comparison = compare(root, 'base');
     expect(taskOf(comparison, 'fpb').comparisons[0]!.verdict).toBe('gained');
     expect(taskOf(comparison, 'mmlu').comparisons[0]!.verdict).toBe('retained');
@@ -194,8 +194,8 @@ describe('finding 5: repeats', () => {
     const root = tempDir();
     const items = fpbItems(50);
     // Repeat 0 right, repeats 1 and 2 wrong: 1/3 of the answers are right, not 1.
-    writeRunFolder(root, { model: 'a', repeats: 3, tasks: [{ task: fpb, items, predict: (item, repeat) => (repeat === 0 ? item.gold : wrongLabel(item)) }] });
-    writeRunFolder(root, { model: 'b', repeats: 3, tasks: [{ task: fpb, items, predict: right }] });
+    writeRunFolder(root, { model: 'a', repeats: 3, tasks: [{ task: fpb, items, answer: (item, repeat) => (repeat === 0 ? (item.gold as string) : wrongLabel(item)) }] });
+    writeRunFolder(root, { model: 'b', repeats: 3, tasks: [{ task: fpb, items, answer: right }] });
     const task = taskOf(compare(root, 'a'), 'fpb');
     expect(task.n_shared).toBe(50);
     expect(task.repeats).toEqual({ a: 3, b: 3 });
@@ -209,8 +209,8 @@ describe('finding 5: repeats', () => {
   it('pairs a model with repeats against one without', () => {
     const root = tempDir();
     const items = fpbItems(60);
-    writeRunFolder(root, { model: 'a', repeats: 2, tasks: [{ task: fpb, items, predict: (item, repeat) => (repeat === 0 ? item.gold : wrongLabel(item)) }] });
-    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items, predict: right }] });
+    writeRunFolder(root, { model: 'a', repeats: 2, tasks: [{ task: fpb, items, answer: (item, repeat) => (repeat === 0 ? (item.gold as string) : wrongLabel(item)) }] });
+    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items, answer: right }] });
     const task = taskOf(compare(root, 'b'), 'fpb');
     expect(task.repeats).toEqual({ a: 2, b: 1 });
     expect(task.comparisons[0]!.difference).toBeCloseTo(0.5 - 1, 12);
@@ -233,9 +233,9 @@ describe('property: no paired difference over items whose content differs', () =
           const text = pool[Math.floor(random() * pool.length)]!;
           return { id: `line-${index + 1}`, input: { text }, gold: FPB_LABELS[pool.indexOf(text) % 3]! };
         });
-        const answers = new Map(items.map((item) => [item.id, random() < 0.6 ? item.gold : wrongLabel(item)]));
+        const answers = new Map(items.map((item) => [item.id, random() < 0.6 ? (item.gold as string) : wrongLabel(item)]));
         const sameData = trial % 3 === 0;
-        writeRunFolder(root, { model, tasks: [{ task: fpb, items: sameData && model === 'b' ? items : items, predict: (item) => answers.get(item.id), datasetSha256: sameData ? 'same' : `sha-${model}-${trial}` }] });
+        writeRunFolder(root, { model, tasks: [{ task: fpb, items: sameData && model === 'b' ? items : items, answer: (item) => answers.get(item.id), datasetSha256: sameData ? 'same' : `sha-${model}-${trial}` }] });
         return { items, answers };
       });
       let comparison: Comparison;
@@ -280,8 +280,8 @@ describe('compare CLI refuses mismatched runs with one line', () => {
   it('exits 2 naming the task and the field', async () => {
     const { runCli } = await import('../helpers/cli.js');
     const root = tempDir();
-    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(20, 0), predict: right, datasetSha256: 'x' }] });
-    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fpbItems(20, 50), predict: right, datasetSha256: 'y' }] });
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(20, 0), answer: right, datasetSha256: 'x' }] });
+    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fpbItems(20, 50), answer: right, datasetSha256: 'y' }] });
     const result = await runCli(['compare', root, '--base', 'a', '-o', join(root, 'report')]);
     expect(result.code).toBe(2);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -300,8 +300,8 @@ describe.skipIf(!existsSync(phrasebank))('finding 1 on the real Financial Phrase
     };
     const all = await load('Sentences_AllAgree.txt');
     const fifty = await load('Sentences_50Agree.txt');
-    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: all.items, predict: right, datasetSha256: all.sha256 }] });
-    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fifty.items, predict: right, datasetSha256: fifty.sha256 }] });
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: all.items, answer: right, datasetSha256: all.sha256 }] });
+    writeRunFolder(root, { model: 'c', tasks: [{ task: fpb, items: fifty.items, answer: right, datasetSha256: fifty.sha256 }] });
     const sameById = all.items.filter((item, index) => itemContentHash(item) === itemContentHash(fifty.items[index]!)).length;
     const fiftyHashes = new Set(fifty.items.map((item) => itemContentHash(item)));
     const sameByContent = all.items.filter((item) => fiftyHashes.has(itemContentHash(item))).length;

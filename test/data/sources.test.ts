@@ -82,6 +82,8 @@ describe('run data: --data, else pulled data, else the sample', () => {
     const { task, manifest } = mmluWithSources([source('test'), source('dev')]);
     const before = await loadRunData(task, undefined, undefined, cache);
     expect(before.note).toMatch(/^using the bundled sample \(24 items\); pass --data, or run `finharness data pull mmlu`, for the full dataset$/);
+    // Recorded in the manifest, so that a comparison can say which data each task used.
+    expect(before.dataset.origin).toEqual({ kind: 'bundled-sample' });
     const reports = await pullManifest(manifest, pullOptions(cache, task));
     expect(reports.map((r) => [r.status, r.downloaded])).toEqual([
       ['downloaded', 3],
@@ -89,12 +91,13 @@ describe('run data: --data, else pulled data, else the sample', () => {
     ]);
     const pulled = await loadRunData(task, undefined, undefined, cache);
     expect(pulled.note).toMatch(/^using the pulled full data \(24 items\) from github acme\/mmlu-sample@c0ffee in .*datasets\/mmlu\/c0ffee\/mmlu\/test$/);
+    expect(pulled.dataset.origin).toEqual({ kind: 'pulled', source: 'github acme/mmlu-sample@c0ffee' });
     // Same bytes and names as the bundled sample folder: the same dataset hash.
     expect(pulled.dataset.sha256).toBe(before.dataset.sha256);
     const pool = await loadDefaultShotPool(task, cache);
     expect(pool?.path).toBe(join(cache, 'datasets', 'mmlu', 'c0ffee', 'mmlu', 'dev'));
     const named = await loadRunData(task, packagePath('datasets', 'mmlu', 'test', 'professional_accounting_test.csv'), undefined, cache);
-    expect(named).toMatchObject({ note: null, dataset: { files: 1 } });
+    expect(named).toMatchObject({ note: null, dataset: { files: 1, origin: { kind: 'given' } } });
   });
 
   it('refuses a pulled copy that changed after the download', async () => {

@@ -72,7 +72,7 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     });
     writeFileSync(samplesPath, `${planted.join('\n')}\n`);
     const runs = loadRuns([join(out, 'html')]);
-    const comparison = analyzeRuns(runs, { base: pickRun(runs, 'base', 'base'), reference: pickRun(runs, 'ref', 'reference') }, { level: 0.95, resamples: 500, seed: 1, margin: 0.01, alpha: 0.05, maxDiffItems: 50 });
+    const comparison = analyzeRuns(runs, { base: pickRun(runs, 'base', 'base'), reference: pickRun(runs, 'ref', 'reference') }, { level: 0.95, resamples: 500, seed: 1, margin: 0.01, alpha: 0.05, maxDiffItems: 50, allowMismatch: false });
     await attachPrompts(comparison, runs);
     const dir = tempDir();
     await writeComparison(comparison, dir);
@@ -120,6 +120,8 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     expect(await cells.nth(2).innerText()).toContain(PROMPT_PAYLOAD);
     expect(await cells.nth(3).innerText()).toContain('<script>window.__pwnedGold = 1</script>');
     expect(await page.locator('.banner').innerText()).toContain('SIMULATED');
+    // fpb ran on the bundled sample (tatqa on a file of its own): flagged like SIMULATED.
+    expect(await page.locator('.warn-banner').innerText()).toMatch(/^⚠️ BUNDLED SAMPLE: fpb \(40 items/);
   });
 
   it('filters the item diff by task', async () => {

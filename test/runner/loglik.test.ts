@@ -207,7 +207,7 @@ describe('log-likelihood scoring in the runner', () => {
 });
 
 describe('comparisons across scoring modes', () => {
-  it('flags a generate vs loglik difference like a prompt mismatch and marks loglik numbers in every report', async () => {
+  it('refuses a generate vs loglik pair like a prompt mismatch; compared anyway, marks loglik numbers in every report', async () => {
     const { planned, items } = await fpb(6);
     const out = tempDir();
     const base: EndpointSpec = { ...ENDPOINT, name: 'base-generate' };
@@ -215,7 +215,9 @@ describe('comparisons across scoring modes', () => {
     await runEvaluation([base], [planned], testSettings(out, 'gen'), { cache: NO_CACHE, createProvider: (e) => new FakeLogLikelihoodProvider(items, e) });
     await runEvaluation([ckpt], [planned], loglikSettings(out, 'll'), { cache: NO_CACHE, createProvider: (e) => new FakeLogLikelihoodProvider(items, e) });
     const runs = loadRuns([join(out, 'gen'), join(out, 'll')]);
-    const comparison = analyzeRuns(runs, { base: runs.find((r) => r.label === 'base-generate')! }, { level: 0.95, resamples: 200, seed: 1, margin: 0.01, alpha: 0.05, maxDiffItems: 10 });
+    const settings = { level: 0.95, resamples: 200, seed: 1, margin: 0.01, alpha: 0.05, maxDiffItems: 10, allowMismatch: false };
+    expect(() => analyzeRuns(runs, { base: runs.find((r) => r.label === 'base-generate')! }, settings)).toThrow(/fpb: the runs differ in scoring \(base-generate: generate, ckpt-loglik: loglik\)/);
+    const comparison = analyzeRuns(runs, { base: runs.find((r) => r.label === 'base-generate')! }, { ...settings, allowMismatch: true });
     const task = comparison.tasks.find((t) => t.task === 'fpb')!;
     expect(task.mismatches).toContainEqual({ field: 'scoring', values: { 'base-generate': 'generate', 'ckpt-loglik': 'loglik' } });
     expect(task.scoring).toEqual({ 'base-generate': 'generate', 'ckpt-loglik': 'loglik' });
@@ -226,8 +228,9 @@ describe('comparisons across scoring modes', () => {
     expect(markdown).toContain('scoring differs between runs');
     expect(renderComparisonHtml(comparison)).toMatch(/1\.000 <span class="warn-text"[^>]*>\[loglik\]<\/span>/);
     const csv = renderComparisonCsv(comparison).split('\r\n');
-    expect(csv[0]!.endsWith(',scoring')).toBe(true);
-    expect(csv.filter((row) => row.startsWith('fpb,finance,accuracy,ckpt-loglik,'))[0]!.endsWith(',loglik')).toBe(true);
+    const scoring = csv[0]!.split(',').indexOf('scoring');
+    expect(scoring).toBeGreaterThan(0);
+    expect(csv.filter((row) => row.startsWith('fpb,finance,accuracy,ckpt-loglik,'))[0]!.split(',')[scoring]).toBe('loglik');
   });
 
   it('reads runs written before the mode existed as generation-scored', async () => {

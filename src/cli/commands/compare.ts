@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type CompareProgress, type Comparison } from '../../compare/analyze.js';
 import { attachPrompts } from '../../compare/prompts.js';
+import { incompleteInputs } from '../../compare/inputs.js';
 import { loadRuns, pickRun } from '../../compare/runs.js';
 import { renderComparisonCsv } from '../../report/compare-csv.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
@@ -40,6 +41,7 @@ interface CompareOptions {
   failOn?: FailOn[];
   stepSummary?: boolean;
   allowMismatch?: boolean;
+  allowIncomplete?: boolean;
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -61,6 +63,7 @@ export function registerCompareCommand(program: Command): void {
       return [...previous, value as FailOn];
     })
     .option('--step-summary', 'also append the Markdown to $GITHUB_STEP_SUMMARY')
+    .option('--allow-incomplete', `compare runs that did not finish (interrupted, failed, killed) or tasks a model scored no item of, under a banner; without it such inputs exit ${EXIT.incomplete} (reports are still written)`)
     .addHelpText('after', `\n${FAIL_ON_HELP}`)
     .action(async (paths: string[], options: CompareOptions) => {
       const runs = loadRuns(paths);
@@ -77,12 +80,20 @@ export function registerCompareCommand(program: Command): void {
         ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
         allowMismatch: options.allowMismatch === true,
       }, compareProgress());
+      comparison.inputs.allow_incomplete = options.allowIncomplete === true;
       await attachPrompts(comparison, runs);
       const written = await writeComparison(comparison, resolve(options.out));
       const markdown = renderComparisonMarkdown(comparison);
       process.stdout.write(`${markdown}\n`);
       process.stderr.write(`wrote ${written.join(', ')}\n`);
       if (options.stepSummary && process.env.GITHUB_STEP_SUMMARY) writeFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`, { flag: 'a' });
+      // Unfinished inputs come first: no gate's verdict on them means anything.
+      const incomplete = incompleteInputs(comparison.inputs);
+      if (incomplete.length > 0 && !options.allowIncomplete) {
+        process.stderr.write(`compare: the inputs are incomplete (exit ${EXIT.incomplete}; --allow-incomplete compares them anyway):\n${incomplete.map((line) => `  - ${line}\n`).join('')}`);
+        process.exitCode = EXIT.incomplete;
+        return;
+      }
       const failures = gateFailures(comparison, options.failOn ?? []);
       if (failures.length > 0) {
         process.stderr.write(`compare: failing as requested (--fail-on): ${failures.join('; ')}\n`);
