@@ -1,7 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { rescore, type RescoreResult } from '../../scoring/rescore.js';
+import { applyPromptSets, promptSetOf } from '../../tasks/prompt-sets.js';
 import { getTask } from '../../tasks/registry.js';
+import { UserError } from '../../util/errors.js';
 import { loadTaskData } from '../datasets.js';
 
 interface ScoreOptions {
@@ -12,6 +14,7 @@ interface ScoreOptions {
   json?: boolean;
   perItem?: string;
   countUnanswered?: boolean;
+  promptSet?: string;
 }
 
 export function registerScoreCommand(program: Command): void {
@@ -24,9 +27,10 @@ export function registerScoreCommand(program: Command): void {
     .option('--format <name>', 'dataset format, when it cannot be detected')
     .option('--json', 'print {"task", "n", "metrics", ...} as JSON')
     .option('--per-item <file>', 'also write per-item predictions and scores as JSONL')
+    .option('--prompt-set <name>', "read the answers with this prompt set's rules (as the run that produced them), e.g. finben")
     .option('--count-unanswered', 'score every dataset item: one without a prediction counts as no answer (as the official TAT-QA and FinQA scorers do)')
     .action(async (options: ScoreOptions) => {
-      const task = getTask(options.task);
+      const task = applyPromptSets([{ task: getTask(options.task) }], options.promptSet, () => undefined, (message) => new UserError(message))[0]!;
       const dataset = await loadTaskData(task, options.data, options.format);
       for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
       const result = rescore(task, dataset.items, options.predictions, { countUnanswered: options.countUnanswered === true });
@@ -34,6 +38,7 @@ export function registerScoreCommand(program: Command): void {
       if (options.perItem) writeFileSync(options.perItem, result.perItem.map((row) => JSON.stringify(row)).join('\n') + '\n');
       const summary = {
         task: result.task,
+        prompt_set: promptSetOf(task),
         n: result.n,
         metrics: result.metrics,
         n_without_prediction: result.n_without_prediction,

@@ -21,6 +21,7 @@ import { TagScheme, type TaggedFormatFactory, type TokensInput } from '../../dat
 import { UserError, describeValue } from '../../util/errors.js';
 import { hashJson } from '../../util/hash.js';
 import { renderMessages, type PromptTemplate } from '../template.js';
+import type { PromptSet } from '../prompt-sets.js';
 import type { ParsedOutput, Task, TaskItem } from '../task.js';
 
 /**
@@ -74,6 +75,8 @@ export interface SequenceTaskSpec {
   /** Metrics to report, in order; the first is the headline. */
   report: readonly EntityMetricName[];
   maxTokens?: number;
+  /** Other prompt sets by name, e.g. `finben` (src/tasks/prompt-sets.ts). */
+  promptSets?: Readonly<Record<string, PromptSet<TokensInput, TaggedSentence, SequencePrediction>>>;
 }
 
 export interface EntityListTaskSpec extends SequenceTaskSpec {
@@ -298,6 +301,7 @@ function defineSequenceTask(
       };
     },
     metrics,
+    ...(spec.promptSets === undefined ? {} : { promptSets: spec.promptSets }),
     simulate: {
       wrong: (item, pick) => {
         const spans = perturbEntities(entitiesFromTags(item.gold.tags), item.input.tokens, typeNames, pick);
