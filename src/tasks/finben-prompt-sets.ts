@@ -2,7 +2,7 @@ import { entitiesFromTags, type TaggedSentence } from '../metrics/entities.js';
 import { finbenChoice, finbenEntityTags } from '../parsing/finben.js';
 import type { TokensInput } from '../data/formats/tagged-tokens.js';
 import type { PromptSet } from './prompt-sets.js';
-import type { TaskItem } from './task.js';
+import type { ParsedOutput, TaskItem } from './task.js';
 
 /**
  * The `finben` prompt sets: FinBen/PIXIU's query texts (the `query` field of their Hugging Face
@@ -58,5 +58,23 @@ export function finbenEntityListPromptSet(instruction: string): PromptSet<Tokens
       entitiesFromTags(item.gold.tags)
         .map((span) => `${item.input.tokens.slice(span.start, span.end).join(' ')}, ${span.type}`)
         .join('\n'),
+  };
+}
+
+/**
+ * FinBen rows carry their prompt (`query`); tasks whose query we cannot rebuild from the data (the QA
+ * tasks' context layout, the headline instruction FinBen picks per row) send the row's own, so the
+ * prompt is FinBen's byte for byte. Data from other sources has none and is refused before a run.
+ */
+export function finbenRowQueryPromptSet<Input extends { finbenQuery?: string }, Gold, Pred>(
+  parseOutput?: (output: string, item: TaskItem<Input, Gold>) => ParsedOutput<Pred>,
+): PromptSet<Input, Gold, Pred> {
+  const missing = 'has no FinBen query: this prompt set sends each row\'s own "query", so it needs FinBen\'s export of the data (TheFinAI/flare-*); use the default prompt set for other files';
+  return {
+    source: SOURCE,
+    template: { query: 'the row\'s own FinBen query' },
+    buildMessages: (item) => [{ role: 'user', content: item.input.finbenQuery ?? '' }],
+    ...(parseOutput === undefined ? {} : { parseOutput }),
+    cannotAsk: (item) => (item.input.finbenQuery === undefined ? missing : undefined),
   };
 }

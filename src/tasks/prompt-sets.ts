@@ -1,5 +1,6 @@
 import type { ChatMessage } from './messages.js';
 import type { AnyTask, ParsedOutput, Task, TaskItem } from './task.js';
+import { UserError } from '../util/errors.js';
 import { hashJson } from '../util/hash.js';
 
 /**
@@ -22,9 +23,12 @@ export interface PromptSet<Input = unknown, Gold = unknown, Pred = unknown> {
   template: unknown;
   /** The prompt for one item, zero-shot. */
   buildMessages(item: TaskItem<Input, Gold>): ChatMessage[];
-  parseOutput(output: string, item: TaskItem<Input, Gold>): ParsedOutput<Pred>;
-  /** The gold answer as this prompt asks for it (demonstrations, simulator). */
-  renderAnswer(item: TaskItem<Input, Gold>): string;
+  /** How answers are read; absent: as the task reads them. */
+  parseOutput?(output: string, item: TaskItem<Input, Gold>): ParsedOutput<Pred>;
+  /** The gold answer as this prompt asks for it (demonstrations, simulator); absent: the task's own. */
+  renderAnswer?(item: TaskItem<Input, Gold>): string;
+  /** Why this set cannot ask an item (it sends what the item lacks); undefined when it can. Checked before a run sends anything. */
+  cannotAsk?(item: TaskItem<Input, Gold>): string | undefined;
 }
 
 /** The prompt set a task runs with: `default` unless one was applied. */
@@ -47,8 +51,8 @@ export function withPromptSet<Input, Gold, Pred>(task: Task<Input, Gold, Pred>, 
     promptSet: name,
     promptHash: hashJson({ task: task.promptHash, promptSet: name, template: set.template }),
     buildMessages: (item) => set.buildMessages(item),
-    parseOutput: (output, item) => set.parseOutput(output, item),
-    renderAnswer: (item) => set.renderAnswer(item),
+    ...(set.parseOutput === undefined ? {} : { parseOutput: set.parseOutput }),
+    ...(set.renderAnswer === undefined ? {} : { renderAnswer: set.renderAnswer }),
     // Variants (`<id>:<options>`) of a task keep the prompt set.
     ...(task.withOptions === undefined ? {} : { withOptions: (options: string) => withPromptSet(task.withOptions!(options), name) ?? task.withOptions!(options) }),
   };
@@ -82,4 +86,14 @@ export function applyPromptSets<T extends AnyTask>(requests: readonly PromptSetR
     note(`${task.id}: no "${runWide}" prompt set (it has ${promptSetsOf(task).join(', ')}); asked with its default prompts`);
     return task;
   });
+}
+
+/** Refuses (UserError) data the task's prompt set cannot ask, naming the file and the first such item. */
+export function assertPromptSetCanAsk(task: AnyTask, items: readonly TaskItem[], path: string): void {
+  const set = task.promptSet === undefined ? undefined : task.promptSets?.[task.promptSet];
+  if (set?.cannotAsk === undefined) return;
+  for (const item of items) {
+    const reason = set.cannotAsk(item);
+    if (reason !== undefined) throw new UserError(`task ${task.id}, prompt set ${task.promptSet}: ${path} item "${item.id}" ${reason}`);
+  }
 }

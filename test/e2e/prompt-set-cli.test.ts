@@ -56,13 +56,20 @@ describe('--prompt-set: chosen per run, recorded in manifest, results and report
 
   it('finharness tasks lists each task\'s prompt sets', async () => {
     const tasks = JSON.parse((await runCli(['tasks', '--json'])).stdout) as { id: string; prompt_sets: string[] }[];
-    expect(Object.fromEntries(tasks.map((t) => [t.id, t.prompt_sets]))).toMatchObject({ fpb: ['default', 'finben'], 'fiqa-sa': ['default', 'finben'], ner: ['default', 'finben'], gsm8k: ['default'] });
+    expect(Object.fromEntries(tasks.map((t) => [t.id, t.prompt_sets]))).toMatchObject({ fpb: ['default', 'finben'], 'fiqa-sa': ['default', 'finben'], ner: ['default', 'finben'], finqa: ['default', 'finben'], headlines: ['default', 'finben'], gsm8k: ['default'] });
   });
 
   it('a prompt set no requested task has is bad input (exit 2, one line)', async () => {
     const { result } = await run(['-t', 'fpb', '--prompt-set', 'finbem']);
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe('finharness: --prompt-set "finbem": no requested task has this prompt set; fpb has default, finben');
+  });
+
+  it('a prompt set that sends FinBen rows\' own queries refuses data without them before sending anything', async () => {
+    const { out, result } = await run(['-t', 'finqa', '--prompt-set', 'finben']);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toMatch(/^finharness: task finqa, prompt set finben: \S+sample\.json item "[^"]+" has no FinBen query: this prompt set sends each row's own "query", so it needs FinBen's export of the data/);
+    expect(() => readdirSync(join(out, 'r'))).toThrow();
   });
 
   it('score --prompt-set reads the answers with the set\'s rules', async () => {

@@ -22,7 +22,7 @@ import { hostileOutputs, LIGHT_PAYLOADS } from '../helpers/hostile-outputs.js';
  */
 
 // `<task>@<prompt set>`: the task asked and read with that prompt set (src/tasks/prompt-sets.ts).
-const ALL_TASKS = ['fpb', 'fiqa-sa', 'headlines', 'ner', 'finer-ord', 'finer-ord:scorer=authors', 'finqa', 'finqa:answer=program', 'convfinqa', 'tatqa', 'gsm8k', 'mmlu', 'fpb@finben', 'fiqa-sa@finben', 'ner@finben'];
+const ALL_TASKS = ['fpb', 'fiqa-sa', 'headlines', 'ner', 'finer-ord', 'finer-ord:scorer=authors', 'finqa', 'finqa:answer=program', 'convfinqa', 'tatqa', 'gsm8k', 'mmlu', 'fpb@finben', 'fiqa-sa@finben', 'ner@finben', 'headlines@finben', 'finqa@finben'];
 const RUN_TASKS = ['fpb', 'headlines', 'ner', 'finer-ord', 'finqa', 'finqa:answer=program', 'tatqa', 'gsm8k', 'mmlu'];
 /** A hang guard, not a performance assertion: every parse measured here takes well under a second. */
 const PARSE_DEADLINE_MS = 5_000;

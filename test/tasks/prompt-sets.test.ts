@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { loadTaskData } from '../../src/cli/datasets.js';
+import { loadDataset } from '../../src/data/dataset.js';
 import { finbenChoice, finbenEntityTags } from '../../src/parsing/finben.js';
 import { getTask } from '../../src/tasks/registry.js';
-import { promptSetOf, promptSetsOf, withPromptSet } from '../../src/tasks/prompt-sets.js';
+import { assertPromptSetCanAsk, promptSetOf, promptSetsOf, withPromptSet } from '../../src/tasks/prompt-sets.js';
 import type { AnyTask, TaskItem } from '../../src/tasks/task.js';
+import { UserError } from '../../src/util/errors.js';
+import { fixtureFolder, jsonLines } from '../helpers/input-files.js';
 
 // FinBen/PIXIU render each item's prompt into the `query` field of their Hugging Face datasets
 // (TheFinAI/flare-fpb, flare-fiqasa, flare-ner); the expected strings below are those queries for
@@ -105,5 +109,42 @@ describe('prompt sets: one general mechanism', () => {
     const nerItem = { id: 'n', input: { tokens }, gold: { tokens, tags: ['O', 'O', 'B-ORG', 'I-ORG', 'O', 'B-PER', 'I-PER', 'O'] } };
     expect(ner.renderAnswer(nerItem)).toBe('Acme Bank, ORG\nJohn Smith, PER');
     expect(ner.parseOutput(ner.renderAnswer(nerItem), nerItem).prediction).toMatchObject({ tags: nerItem.gold.tags });
+  });
+});
+
+describe('prompt sets: FinBen rows that carry their own query (finqa, headlines)', () => {
+  const folder = fixtureFolder('finharness-prompt-sets-');
+  // Rows as FinBen exports them (TheFinAI/flare-finqa, flare-headlines): the query is sent as is.
+  const finqaQuery = 'Please answer the given financial question based on the context.\nContext: revenue was $ 120 in 2019 and $ 100 in 2018 .\nQuestion: what was the change in revenue?\nAnswer:';
+  const headlineQuery = 'Consider whether the headline mentions the price of gold. Is there a Price or Not in the gold commodity market indicated in the news headline? Please answer Yes or No.\nText: gold prices rise on weak dollar\nAnswer:';
+
+  it('finqa: the row\'s own query, byte for byte; FinBen\'s strict exact match is the task\'s exact_match', async () => {
+    const path = folder.write('finqa.jsonl', jsonLines([{ id: 'f1', query: finqaQuery, text: 'revenue was $ 120 in 2019 and $ 100 in 2018 . what was the change in revenue?', answer: '20.0' }]));
+    const task = finben('finqa');
+    const { items } = await loadDataset<TaskItem>(path, task.data.formats);
+    expect(userText(task, items[0]!)).toBe(finqaQuery);
+    expect(task.scoreItem(task.parseOutput(' 20.0 ', items[0]!).prediction, items[0]!).exact_match).toBe(1);
+    expect(task.scoreItem(task.parseOutput('20', items[0]!).prediction, items[0]!).exact_match).toBe(0);
+    expect(() => assertPromptSetCanAsk(task, items, path)).not.toThrow();
+  });
+
+  it('headlines: the row\'s own query; only an answer that is exactly "Yes" is Yes', async () => {
+    const path = folder.write('headlines.jsonl', jsonLines([{ id: 'h1', query: headlineQuery, text: 'gold prices rise on weak dollar', label_type: 'Price or Not', answer: 'Yes' }]));
+    const task = finben('headlines');
+    const { items } = await loadDataset<TaskItem>(path, task.data.formats);
+    expect(userText(task, items[0]!)).toBe(headlineQuery);
+    expect(task.parseOutput(' Yes\n', items[0]!).prediction).toBe('Yes');
+    expect(task.parseOutput('yes', items[0]!).prediction).toBe('No');
+    expect(task.parseOutput('Yes.', items[0]!).prediction).toBe('No');
+  });
+
+  it('data without FinBen\'s queries cannot be asked with them: one clear error naming the file and what to use', async () => {
+    const task = finben('finqa');
+    const dataset = await loadTaskData(task);
+    expect(() => assertPromptSetCanAsk(task, dataset.items, dataset.path)).toThrow(UserError);
+    expect(() => assertPromptSetCanAsk(task, dataset.items, dataset.path)).toThrow(
+      /^task finqa, prompt set finben: .*sample\.json item "[^"]+" has no FinBen query: this prompt set sends each row's own "query", so it needs FinBen's export of the data \(TheFinAI\/flare-\*\); use the default prompt set for other files$/,
+    );
+    expect(() => assertPromptSetCanAsk(getTask('finqa'), dataset.items, dataset.path)).not.toThrow();
   });
 });

@@ -15,7 +15,7 @@ import { parseShard, shardSuffix, shardTask } from '../../runner/shard.js';
 import { newRunId, runDir } from '../../store/layout.js';
 import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
 import { loadTask } from '../../tasks/catalog.js';
-import { applyPromptSets } from '../../tasks/prompt-sets.js';
+import { applyPromptSets, assertPromptSetCanAsk } from '../../tasks/prompt-sets.js';
 import { UserError } from '../../util/errors.js';
 import { cacheDir } from '../../util/paths.js';
 import { loadDataset } from '../../data/dataset.js';
@@ -194,6 +194,7 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     const task = withSets[index]!;
     const dataPath = options.data ?? override.data;
     const { dataset, note } = await loadRunData(task, dataPath, options.format ?? override.format);
+    assertPromptSetCanAsk(task, dataset.items, dataset.path);
     if (note !== null) process.stderr.write(`${task.id}: ${note}\n`);
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
