@@ -57,6 +57,8 @@ const defaultsSchema = z
     temperature: z.number().min(0).max(2).optional(),
     seed: z.int().optional(),
     out: z.string().min(1).optional(),
+    /** Prompt set for every task that has it (`--prompt-set`), e.g. `finben`. */
+    prompt_set: z.string().min(1).optional(),
   })
   .strict();
 
@@ -71,6 +73,8 @@ const taskOverrideSchema = z
     shots: z.int().min(0).max(64).optional(),
     shots_data: z.string().min(1).optional(),
     shots_format: z.enum(['chat', 'prompt']).optional(),
+    /** This task's prompt set (src/tasks/prompt-sets.ts); `default` for its own prompts. */
+    prompt_set: z.string().min(1).optional(),
     max_tokens: z.int().min(1).optional(),
   })
   .strict();

@@ -249,6 +249,25 @@ export interface EntityMetricOptions {
   missingUnit: 'item' | 'token';
   /** Row/column order of the token confusion matrix (e.g. O, B-PER, I-PER, ...). */
   tokenLabels?: readonly string[];
+  /**
+   * How entity metrics treat what the answer left out (token metrics always count every token):
+   * 'tolerant' (default) reads an unlabelled token as `O` and scores every sentence; 'missing-entities'
+   * reads it as a one-token entity of type MISSING (it has no gold support, but it ends the entity
+   * around it) and leaves sentences with no answer at all out — the FiNER-ORD authors' rules.
+   */
+  entityRules?: 'tolerant' | 'missing-entities';
+}
+
+/** The type an unlabelled token becomes under the 'missing-entities' rules. */
+export const MISSING_TYPE = 'MISSING';
+
+/** Gold and predicted tags of the sentences entity metrics count, under the task's `entityRules`. */
+function entitySentences(items: readonly ScoredItem<TaggedSentence, TagPrediction>[], rules: EntityMetricOptions['entityRules']): { gold: readonly string[]; predicted: readonly (string | null)[] }[] {
+  if (rules !== 'missing-entities') return items.map(({ gold, prediction }) => ({ gold: gold.tags, predicted: prediction?.tags ?? gold.tags.map(() => null) }));
+  return items.map(({ gold, prediction }) => ({
+    gold: prediction === null ? [] : gold.tags,
+    predicted: prediction === null ? [] : prediction.tags.map((tag) => tag ?? `B-${MISSING_TYPE}`),
+  }));
 }
 
 const DESCRIPTIONS: Record<Exclude<EntityMetricName, 'entity_f1_by_type' | 'missing_rate'>, string> = {
@@ -278,7 +297,7 @@ export function entityMetricSuite(options: EntityMetricOptions): MetricSuite<Tag
         gold: gold.tags,
         predicted: prediction?.tags ?? gold.tags.map(() => null),
       }));
-      const scores = entityScoresFromTags(sentences, options.types);
+      const scores = entityScoresFromTags(entitySentences(items, options.entityRules), options.types);
       const tokens = sum(sentences.map((s) => s.gold.length));
       const unlabelled = sum(sentences.map((s) => s.predicted.filter((tag) => tag === null).length));
       const empty = items.length === 0;
@@ -304,7 +323,7 @@ export function entityMetricSuite(options: EntityMetricOptions): MetricSuite<Tag
       if (options.report.includes('token_f1_weighted')) details.token_confusion = confusionMatrix(tokenPairs(sentences), options.tokenLabels);
       return { metrics, details };
     },
-    kernel: (items, metric) => entityKernel(items, metric, options.types),
+    kernel: (items, metric) => entityKernel(items, metric, options),
   };
 }
 
@@ -312,8 +331,8 @@ export function entityMetricSuite(options: EntityMetricOptions): MetricSuite<Tag
  * Entity metrics as bootstrap kernels: each sentence contributes its (correct, predicted, gold)
  * entity counts, overall and per type, so resampling sentences only re-sums counts.
  */
-function entityKernel(items: readonly ScoredItem<TaggedSentence, TagPrediction>[], metric: string, types: readonly string[]): MetricKernel | undefined {
-  const perSentence = items.map(({ gold, prediction }) => entityScoresFromTags([{ gold: gold.tags, predicted: prediction?.tags ?? gold.tags.map(() => null) }], types));
+function entityKernel(items: readonly ScoredItem<TaggedSentence, TagPrediction>[], metric: string, { types, entityRules }: EntityMetricOptions): MetricKernel | undefined {
+  const perSentence = entitySentences(items, entityRules).map((sentence) => entityScoresFromTags([sentence], types));
   const countsOf = (pick: (scores: EntityScores) => EntityCounts | undefined): EntityCountColumns => {
     const counts = perSentence.map((scores) => pick(scores) ?? { gold: 0, predicted: 0, correct: 0 });
     return {

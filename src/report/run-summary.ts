@@ -1,5 +1,6 @@
 import type { ModelRunOutcome } from '../runner/model-run.js';
 import { scoringOf } from '../store/manifest.js';
+import { DEFAULT_PROMPT_SET } from '../tasks/prompt-sets.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE } from './scoring-marker.js';
 import { formatCounts } from '../runner/error-gate.js';
 import type { CostTotals } from '../cost/totals.js';
@@ -30,6 +31,8 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   for (const taskId of taskIds) {
     const metricNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.results.tasks[taskId]?.metrics ?? {})))];
     lines.push(`## ${taskId}`, '');
+    const promptSets = [...new Set(outcomes.map((o) => o.results.tasks[taskId]?.prompt_set ?? DEFAULT_PROMPT_SET))];
+    if (promptSets.some((set) => set !== DEFAULT_PROMPT_SET)) lines.push(`prompt set: ${promptSets.join(', ')}`, '');
     lines.push(`| model | ${metricNames.join(' | ')} | scored | errors | cached |`);
     lines.push(`|---|${metricNames.map(() => '---:').join('|')}|---:|---:|---:|`);
     for (const outcome of outcomes) {

@@ -1,4 +1,5 @@
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
+import { promptSetOf } from '../tasks/prompt-sets.js';
 import type { RunResults, TaskResult } from '../store/results.js';
 import type { SampleRecord } from '../store/samples.js';
 import type { ModelPrice } from '../cost/prices.js';
@@ -68,6 +69,7 @@ export class TaskAccumulator {
     return {
       task: this.task.id,
       task_version: this.task.version,
+      prompt_set: promptSetOf(this.task),
       n_planned: this.planned,
       n_scored: this.scored.length,
       n_errors: this.errors,

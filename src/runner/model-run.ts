@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { promptSetOf } from '../tasks/prompt-sets.js';
 import { UserError } from '../util/errors.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -332,6 +333,7 @@ export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTas
       id: task.id,
       version: task.version,
       prompt_hash: task.promptHash,
+      prompt_set: promptSetOf(task),
       max_tokens: maxTokens ?? settings.maxTokens ?? task.maxTokens,
       limit,
       n_items: items.length,

@@ -20,19 +20,46 @@ export interface RescoreResult {
   n_without_prediction: number;
   /** samples.jsonl records that were errors (not scored). */
   n_errors: number;
+  /** Predictions the task could not read (e.g. a label outside the label set): scored as missing, each with a note. */
+  n_unreadable: number;
+  /** Where each unreadable prediction is and why the task refused it. */
+  unreadable: UnreadablePrediction[];
   perItem: PerItemScore[];
+}
+
+export interface UnreadablePrediction {
+  id: string;
+  line: number;
+  message: string;
+}
+
+export interface RescoreOptions {
+  /**
+   * Score every dataset item: one without a prediction counts as no answer, as the official
+   * TAT-QA and FinQA scorers count it. Default: such items are not scored.
+   */
+  countUnanswered?: boolean;
 }
 
 /**
  * Score a predictions file against a dataset without calling any model: the same parser,
- * scorer and metrics as a run, so a re-score of a run's samples reproduces its results.
+ * scorer and metrics as a run, so a re-score of a run's samples reproduces its results. A
+ * malformed file is refused (InputError); one prediction the task cannot read is not: it is
+ * scored as missing, with a note saying why, and counted in `n_unreadable`.
  */
-export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPath: string): RescoreResult {
+export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPath: string, options: RescoreOptions = {}): RescoreResult {
   const entries = readPredictions(predictionsPath, task.id);
   const byId = new Map(items.map((item) => [item.id, item]));
   const scored: ScoredItem[] = [];
   const perItem: PerItemScore[] = [];
   let errors = 0;
+  const unreadable: UnreadablePrediction[] = [];
+  const score = (item: TaskItem, prediction: unknown, note: string | undefined) => {
+    const scores = task.scoreItem(prediction, item);
+    const group = task.groupOf?.(item);
+    scored.push({ itemId: item.id, ...(group === undefined ? {} : { group }), gold: item.gold, prediction, scores });
+    perItem.push({ id: item.id, prediction, gold: item.gold, scores, ...(note === undefined ? {} : { note }) });
+  };
   for (const entry of entries) {
     const item = byId.get(entry.id);
     if (!item) {
@@ -50,13 +77,17 @@ export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPa
       try {
         prediction = task.coercePrediction(entry.prediction, item);
       } catch (error) {
-        throw new InputError({ file: predictionsPath, line: entry.line, field: 'prediction' }, (error as Error).message);
+        const { message } = error as Error;
+        unreadable.push({ id: item.id, line: entry.line, message });
+        prediction = null;
+        note = `unreadable prediction (line ${entry.line}): ${message}`;
       }
     }
-    const scores = task.scoreItem(prediction, item);
-    const group = task.groupOf?.(item);
-    scored.push({ itemId: item.id, ...(group === undefined ? {} : { group }), gold: item.gold, prediction, scores });
-    perItem.push({ id: item.id, prediction, gold: item.gold, scores, ...(note === undefined ? {} : { note }) });
+    score(item, prediction, note);
+  }
+  if (options.countUnanswered) {
+    const answered = new Set(entries.map((entry) => entry.id));
+    for (const item of items) if (!answered.has(item.id)) score(item, null, 'no prediction in the file');
   }
   const { metrics, details } = task.metrics.compute(scored);
   return {
@@ -64,8 +95,10 @@ export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPa
     n: scored.length,
     metrics,
     ...(details === undefined ? {} : { details }),
-    n_without_prediction: items.length - scored.length - errors,
+    n_without_prediction: items.length - entries.length,
     n_errors: errors,
+    n_unreadable: unreadable.length,
+    unreadable,
     perItem,
   };
 }

@@ -27,6 +27,8 @@ export interface ManifestTask {
   id: string;
   version: string;
   prompt_hash: string;
+  /** The prompt set asked with (src/tasks/prompt-sets.ts); absent in older runs: `default`. */
+  prompt_set?: string;
   max_tokens: number;
   limit: number | null;
   n_items: number;

@@ -7,6 +7,8 @@ import type { CostTotals } from '../cost/totals.js';
 export interface TaskResult {
   task: string;
   task_version: string;
+  /** The prompt set asked with (src/tasks/prompt-sets.ts); absent in older runs: `default`. */
+  prompt_set?: string;
   /** Items planned (after --limit) times repeats. */
   n_planned: number;
   /** Items with a model answer, parsed and scored (unparseable answers included, as missing). */

@@ -1,6 +1,7 @@
 import type { ChatMessage } from './messages.js';
 import type { DatasetFormat } from '../data/dataset.js';
 import type { MetricKernel } from '../stats/kernels.js';
+import type { PromptSet } from './prompt-sets.js';
 
 /** One evaluation item: a stable id, the task-specific input, and the gold answer. */
 export interface TaskItem<Input = unknown, Gold = unknown> {
@@ -172,6 +173,10 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
   withOptions?(options: string): Task<Input, Gold, Pred>;
   /** One line per option accepted by `withOptions`, for `finharness tasks`. */
   optionsHelp?: readonly string[];
+  /** Other prompt sets the task can be asked with, by name (src/tasks/prompt-sets.ts), e.g. `finben`. */
+  promptSets?: Readonly<Record<string, PromptSet<Input, Gold, Pred>>>;
+  /** The prompt set this task object asks with; absent: `default`, the task's own prompt. */
+  promptSet?: string;
 }
 
 // Task plugins are heterogeneous; the registry and runner handle them through this erased view.

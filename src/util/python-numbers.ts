@@ -168,3 +168,18 @@ export function compareCodePoints(a: string, b: string): number {
     if (difference !== 0) return difference;
   }
 }
+
+// Python's float() grammar: digits may be grouped by single underscores, the integer or fraction
+// part may be empty (not both), an optional exponent; or inf/infinity/nan; all with an optional sign.
+const PYTHON_FLOAT = /^[+-]?(?:(?:\d(?:_?\d)*)?\.\d(?:_?\d)*|\d(?:_?\d)*\.?)(?:e[+-]?\d(?:_?\d)*)?$/i;
+const PYTHON_SPECIAL = /^([+-]?)(inf|infinity|nan)$/i;
+
+/** `float(text)` for a string, or undefined where Python raises ValueError (surrounding whitespace allowed). */
+export function pythonFloat(text: string): number | undefined {
+  const trimmed = text.trim();
+  if (PYTHON_FLOAT.test(trimmed)) return Number(trimmed.replace(/_/g, ''));
+  const special = PYTHON_SPECIAL.exec(trimmed);
+  if (special === null) return undefined;
+  if (special[2]!.toLowerCase() === 'nan') return NaN;
+  return special[1] === '-' ? -Infinity : Infinity;
+}

@@ -1,6 +1,7 @@
 import { defineTokenLabelTask } from '../../src/tasks/kinds/entities.js';
 import { finerOrdCsvFormat } from '../../src/data/formats/finer-ord-csv.js';
 import { tokensJsonlFormat } from '../../src/data/formats/tokens-jsonl.js';
+import { alignAuthorsStyle } from '../../src/parsing/finer-ord-authors.js';
 
 /** FiNER-ORD financial news NER (Shah et al. 2023), token labels as in FinBen. Task card: ./README.md. */
 export const finerOrd = defineTokenLabelTask({
@@ -23,6 +24,15 @@ export const finerOrd = defineTokenLabelTask({
   },
   report: ['entity_f1', 'entity_f1_weighted', 'token_f1_weighted', 'missing_rate'],
   maxTokens: 2048,
+  scorers: {
+    // generative_llm_res_seqeval.py in gtfintechlab/FiNER-ORD; reproduces their published figures (task card).
+    authors: {
+      summary: "the FiNER-ORD authors' script (pointer walk, first-match label decoding, -1 tokens as B-MISSING entities, unanswered sentences left out of entity F1)",
+      align: alignAuthorsStyle,
+      report: ['token_f1_weighted', 'entity_f1_weighted', 'entity_f1', 'missing_rate'],
+      entityRules: 'missing-entities',
+    },
+  },
   data: {
     formats: [finerOrdCsvFormat, tokensJsonlFormat],
     sample: 'datasets/finer-ord/sample.csv',

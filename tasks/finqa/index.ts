@@ -1,5 +1,6 @@
 import { defineNumericQaTask } from '../../src/tasks/kinds/numeric-qa.js';
 import { finqaFormats, type FinqaInput } from '../../src/data/formats/finqa.js';
+import { finbenRowQueryPromptSet } from '../../src/tasks/finben-prompt-sets.js';
 
 const INTRO = "Below is a page from a company's annual report (10-K): text, a table in pipe rows, and more text.";
 
@@ -41,4 +42,7 @@ export const finqa = defineNumericQaTask<FinqaInput>({
   },
   // Room for a worked calculation over several table lookups; a program needs far less.
   maxTokens: 512,
+  // FinBen's query embeds the page in a layout we cannot rebuild: each FinBen row's own is sent;
+  // answers are read as usual, and `exact_match` is FinBen's strict rule.
+  promptSets: { finben: finbenRowQueryPromptSet() },
 });

@@ -1,6 +1,7 @@
 import { defineClassificationTask, type ClassificationTask } from '../../src/tasks/kinds/classification.js';
 import { DEFAULT_NEUTRAL_BAND, FIQA_LABELS, fiqaFormats, sameBand, type FiqaInput, type NeutralBand } from '../../src/data/formats/fiqa.js';
 import { UserError } from '../../src/util/errors.js';
+import { finbenClassificationPromptSet } from '../../src/tasks/finben-prompt-sets.js';
 
 const ID = 'fiqa-sa';
 
@@ -45,6 +46,14 @@ export function fiqaSaTask(band: NeutralBand): FiqaSaTask {
       manifest: 'datasets/fiqa-sa/manifest.json',
     },
     groupOf: (item) => item.input.kind ?? 'unspecified',
+    promptSets: {
+      // FinBen names the kind of text; an item whose file does not say is asked as a post.
+      finben: finbenClassificationPromptSet<FiqaInput>({
+        instruction: (input) => `What is the sentiment of the following financial ${input.kind ?? 'post'}: Positive, Negative, or Neutral?`,
+        choices: ['negative', 'positive', 'neutral'],
+        labels: FIQA_LABELS,
+      }),
+    },
   });
   return {
     ...task,

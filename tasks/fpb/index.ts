@@ -2,6 +2,7 @@ import { defineClassificationTask } from '../../src/tasks/kinds/classification.j
 import { phrasebankFormat } from '../../src/data/formats/phrasebank.js';
 import { flueTsvFormat } from '../../src/data/formats/flue-tsv.js';
 import { finbenExportFormats } from '../../src/data/formats/finben-export.js';
+import { finbenClassificationPromptSet } from '../../src/tasks/finben-prompt-sets.js';
 
 const labels = ['negative', 'neutral', 'positive'] as const;
 
@@ -18,6 +19,13 @@ export const fpb = defineClassificationTask({
       'Choose one of: {{labels}}. Reply with the label only.\n\nSentence: {{text}}\nSentiment:',
   },
   parsing: { synonyms: { 'neither positive nor negative': 'neutral' } },
+  promptSets: {
+    finben: finbenClassificationPromptSet({
+      instruction: () => 'Analyze the sentiment of this statement extracted from a financial news article. Provide your answer as either negative, positive, or neutral.',
+      choices: ['positive', 'neutral', 'negative'],
+      labels,
+    }),
+  },
   data: {
     formats: [phrasebankFormat(labels), flueTsvFormat(labels), ...finbenExportFormats(labels)],
     sample: 'datasets/fpb/sample.jsonl',

@@ -1,4 +1,5 @@
 import { HEADLINE_QUESTIONS, YES_NO, headlineFormats, type HeadlineInput, type HeadlineQuestion } from '../../src/data/formats/gold-headlines.js';
+import { finbenRowQueryPromptSet } from '../../src/tasks/finben-prompt-sets.js';
 import { groupedF1MetricSuite } from '../../src/metrics/grouped.js';
 import { createLabelParser } from '../../src/parsing/labels.js';
 import { renderMessages, type PromptTemplate } from '../../src/tasks/template.js';
@@ -88,6 +89,9 @@ export function headlinesTask(rule: AnswerRule): HeadlinesTask {
       details: { answer_rule: rule, answer_rule_description: RULES[rule] },
     }),
     simulate: { wrong: (item) => (item.gold === 'Yes' ? 'No' : 'Yes') },
+    // FinBen picks the instruction of each row's query among several wordings: the row's own is
+    // sent, and answers are read by FinBen's rule (exactly "Yes", else No) whatever the task's rule.
+    promptSets: { finben: finbenRowQueryPromptSet<HeadlineInput, string, string>((output) => (output.trim() === 'Yes' ? { prediction: 'Yes', note: 'FinBen: exactly "Yes"' } : { prediction: 'No', note: 'FinBen: not exactly "Yes", counted as No' })) },
     withOptions: (options) => headlinesTask(parseRuleOption(options)),
     optionsHelp: [`rule=strict  FinBen's answer rule: ${RULES.strict}`, `rule=normalised  the default: ${RULES.normalised}`],
   };

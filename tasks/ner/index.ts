@@ -1,6 +1,7 @@
 import { defineEntityListTask } from '../../src/tasks/kinds/entities.js';
 import { conllNerFormat } from '../../src/data/formats/conll.js';
 import { tokensJsonlFormat } from '../../src/data/formats/tokens-jsonl.js';
+import { finbenEntityListPromptSet } from '../../src/tasks/finben-prompt-sets.js';
 
 /** Credit-agreement NER (Salinas Alvarado et al. 2015), scored as FinBen `flare-ner`. Task card: ./README.md. */
 export const ner = defineEntityListTask({
@@ -23,6 +24,11 @@ export const ner = defineEntityListTask({
       'Sentence: {{text}}\nEntities:',
   },
   report: ['entity_f1', 'entity_precision', 'entity_recall', 'entity_f1_by_type', 'missing_rate'],
+  promptSets: {
+    finben: finbenEntityListPromptSet(
+      "In the sentences extracted from financial agreements in U.S. SEC filings, identify the named entities that represent a person ('PER'), an organization ('ORG'), or a location ('LOC'). The required answer format is: 'entity name, entity type'.",
+    ),
+  },
   data: {
     formats: [conllNerFormat, tokensJsonlFormat],
     sample: 'datasets/ner/sample.conll',

@@ -7,6 +7,7 @@ import type { TatqaItem } from '../../src/data/formats/tatqa-json.js';
 import { loadDatasetManifest } from '../../src/data/manifest.js';
 import { rescore } from '../../src/scoring/rescore.js';
 import { getTask } from '../../src/tasks/registry.js';
+import { runCli } from '../helpers/cli.js';
 import { fixtureFolder, inputErrorOf, jsonLines } from '../helpers/input-files.js';
 
 // The upstream files live next to the repository, never inside it (SOURCES.md sections 3 and 9).
@@ -99,6 +100,27 @@ describe.skipIf(!existsSync(tatqaDir) || !existsSync(potDir))('TAT-QA scorer aga
       expect(result.metrics.f1).toBeCloseTo(f1, 12);
     });
   }
+
+  it('PoT dev predictions as written (a dict answer at line 695 included): EM 0.6894 / F1 0.7586 over all 1,668 questions', async () => {
+    // The README's 68.94 / 75.86: the official scorer counts the one unanswered question as 0.
+    const records = readFileSync(join(potDir, cases[0]!.file), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) => JSON.parse(line) as { question_id: string; pred_answer: unknown; pred_scale: string | null })
+      .map((row) => ({ id: row.question_id, prediction: { answer: row.pred_answer, scale: row.pred_scale } }));
+    const predictions = folder.write('pot-raw.jsonl', jsonLines(records));
+    const result = rescore(task, await load('tatqa_dataset_dev.json'), predictions, { countUnanswered: true });
+    expect(result.n).toBe(1668);
+    expect(result.n_unreadable).toBe(0);
+    expect(result.metrics.exact_match).toBeCloseTo(1150 / 1668, 12);
+    expect(result.metrics.f1).toBeCloseTo((0.7590281943611279 * 1667) / 1668, 12);
+    expect(result.metrics.exact_match!.toFixed(4)).toBe('0.6894');
+    expect(result.metrics.f1!.toFixed(4)).toBe('0.7586');
+    // The same through the command line.
+    const cli = await runCli(['score', '--task', 'tatqa', '--data', join(tatqaDir, 'tatqa_dataset_dev.json'), '--predictions', predictions, '--count-unanswered', '--json']);
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(JSON.parse(cli.stdout)).toMatchObject({ n: 1668, n_unreadable: 0, metrics: { exact_match: result.metrics.exact_match, f1: result.metrics.f1 } });
+  });
 
   it('PoT: the published 0.689; exact match by answer type and source as the official scorer\'s tables give', async () => {
     const result = rescore(task, await load('tatqa_dataset_dev.json'), potPredictions(cases[0]!.file));

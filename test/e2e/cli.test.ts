@@ -158,8 +158,8 @@ describe('finharness CLI', () => {
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"id":"fpb-s-001","prediction":"positive"}\n{"id":"fpb-s-002","prediction":"bullish"}\n');
     const wrongLabel = await runCli(['score', '--task', 'fpb', '--predictions', bad]);
-    expect(wrongLabel.code).toBe(2);
-    expect(wrongLabel.stderr).toContain(`${bad}:2: field "prediction": expected one of negative|neutral|positive or null, got "bullish"`);
+    expect(wrongLabel.code).toBe(0); // one odd prediction is scored as missing, with a warning naming it
+    expect(wrongLabel.stderr).toContain(`fpb: warning: 1 prediction could not be read and was scored as missing (${bad}:2: field "prediction": expected one of negative|neutral|positive or null, got "bullish"`);
     expect(wrongLabel.stderr).not.toMatch(/\n\s+at /);
 
     const unknownTask = await runCli(['run', '-m', model(), '-t', 'nope']);

@@ -115,13 +115,13 @@ describe('finharness CLI with the numeric tasks', () => {
     expect(gsm).toMatchObject({ n: 3, metrics: { accuracy_flexible: 1, accuracy_strict: 2 / 3, missing_rate_strict: 1 / 3 } });
   });
 
-  it('explains a bad prediction with file, line and field, and warns about gold programs that disagree', async () => {
+  it('scores a bad prediction as missing, warning with file, line and field, and warns about gold programs that disagree', async () => {
     const dir = tempDir();
     const bad = join(dir, 'bad.jsonl');
     writeFileSync(bad, '{"id":"HCB/2020/page_78.pdf-1","prediction":{"answer":"no"}}\n');
     const result = await runCli(['score', '--task', 'finqa', '--predictions', bad]);
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${bad}:1: field "prediction": expected a number, an answer string`);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`finqa: warning: 1 prediction could not be read and was scored as missing (${bad}:1: field "prediction": expected a number, an answer string`);
     expect(result.stderr).not.toMatch(/\n\s+at /);
 
     const data = join(dir, 'test.json');

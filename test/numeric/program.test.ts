@@ -89,14 +89,14 @@ describe('FinQA programs: malformed programs are clear errors, never exceptions 
     expect(parseError('foo(1, 2)')).toMatch(/^parse: step #0 "foo\(1, 2\)": unknown operation "foo"; known operations: add, subtract/);
     expect(parseError('add(1, 2, 3)')).toBe('parse: step #0 "add(1, 2, 3)": add takes 2 arguments, got 3');
     expect(parseError('add(1)')).toBe('parse: step #0 "add(1)": add takes 2 arguments, got 1');
-    expect(parseError('divide(5,100)')).toMatch(/divide takes 2 arguments, got 1 \(a comma between a digit and three digits reads as a thousands separator/);
+    expect(parseError('divide(5,100)')).toMatch(/divide takes 2 arguments, got 1 \(arguments are separated by ", " as in FinQA's tokeniser: "5,100" is one argument/);
     expect(parseError('add(1, #0)')).toMatch(/#0 refers to step 0, which is not computed yet: the first step has no earlier step/);
     expect(parseError('add(1, 2), add(#1, 2)')).toMatch(/^parse: step #1 .*#1 refers to step 1, which is not computed yet: a step can only use earlier steps \(#0 to #0\)/);
     expect(parseError('subtract(cash, 30)')).toMatch(/"cash" is not a number, a constant \(const_100\) or a step reference \(#0\)/);
     expect(parseError('add(const_pi, 1)')).toMatch(/unknown constant "const_pi"/);
     expect(parseError('add(1, 2')).toMatch(/"\(" after add is never closed/);
     expect(parseError('add(1, 2) add(3, 4)')).toMatch(/unexpected "add\(3, 4\)" after add\(\.\.\.\); separate steps with commas/);
-    expect(parseError('table_max(#0, none)')).toMatch(/table_max takes a table row name, not a step reference/);
+    expect(parseError('table_max(#0, none)')).toMatch(/#0 refers to step 0, which is not computed yet/);
     expect(parseError('1 + 2')).toMatch(/expected an operation such as add\(a, b\)/);
   });
 
@@ -114,6 +114,50 @@ describe('FinQA programs: malformed programs are clear errors, never exceptions 
   it('the typed errors are thrown by the lower-level functions', () => {
     expect(() => parseProgram('nope')).toThrow(ProgramSyntaxError);
     expect(() => executeProgram(parseProgram('divide(1, 0)'), TABLE)).toThrow(ProgramError);
+  });
+});
+
+describe('FinQA programs: the official tokenisation and argument rules (code/evaluate/evaluate.py)', () => {
+  it('splits arguments on ", " only: a comma without a space is inside the argument, and commas are dropped from numbers', () => {
+    expect(answerOf('add(1,23, 0)')).toBe(123);
+    expect(answerOf('add(1,234, 5)')).toBe(1239);
+    expect(answerOf('add(5829 , 5735)')).toBe(11564);
+    // No ", " at all: one argument, which FinQA's evaluator rejects; the note says why.
+    expect(answerOf('add(1,234,5)')).toMatch(/^parse: step #0 "add\(1,234,5\)": add takes 2 arguments, got 1 \(arguments are separated by ", " as in FinQA's tokeniser: "1,234,5" is one argument\)/);
+  });
+
+  it('reads numbers as Python float() does: digit-group underscores, exponents, a leading sign', () => {
+    expect(answerOf('add(1_000, 1)')).toBe(1001);
+    expect(answerOf('multiply(1.5e3, const_2)')).toBe(3000);
+    expect(answerOf('add(+5, .5)')).toBe(5.5);
+    expect(answerOf('add(const_1_000, 1)')).toBe(1001);
+    expect(readProgramNumber('1_000.000_5')).toBe(1000.0005);
+    expect(readTableCell('$ 2_500')).toBe(2500);
+    // Underscores only between digits, as Python requires.
+    expect(readProgramNumber('1__000')).toBeUndefined();
+    expect(readProgramNumber('_1000')).toBeUndefined();
+    expect(readProgramNumber('1000_')).toBeUndefined();
+  });
+
+  it('table operations ignore their second argument', () => {
+    expect(answerOf('table_max(net sales, whatever)')).toBe(1200);
+    expect(answerOf('table_sum(net sales, 2019)')).toBe(3000);
+    // A row name holding ", " is two arguments, as FinQA's tokeniser splits it; a third is refused.
+    // Python's sum([]) is 0; max, min and the average of nothing fail.
+    expect(answerOf('table_sum(empty, none)', [['empty']])).toBe(0);
+    expect(answerOf('table_max(empty, none)', [['empty']])).toBe('execute: step #0: row "empty" has no values');
+    expect(answerOf('table_sum(net sales, none, extra)')).toMatch(/^parse: step #0 .*table_sum takes a table row name and one more argument \(ignored\), got 3/);
+  });
+
+  it('a step reference given to a table operation means the row of the table operation before it, as the official evaluator runs it', () => {
+    expect(answerOf('table_max(net sales, none), table_min(#0, none)')).toBe(800);
+    expect(answerOf('table_max(margin, none), add(1, 2), table_sum(#1, none)')).toBe(0.3);
+    expect(answerOf('table_max(net sales, none), table_min(#0, none), table_average(#1, none)')).toBe(1000);
+    // With no table operation before it, FinQA's evaluator fails (its row variable is unset): so do we, saying why.
+    expect(answerOf('table_max(# of shares, none)')).toMatch(/^parse: .*FinQA's evaluator reads an argument holding "#" as a step reference \(#0, #1, \.\.\.\), and this is not one/);
+    expect(answerOf('add(1, 2), table_max(#0, none)')).toBe(
+      'execute: step #1: table_max(#0, ...): FinQA\'s evaluator reads a step reference here as the row of the last table operation before it, and there is none',
+    );
   });
 });
 

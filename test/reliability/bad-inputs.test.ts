@@ -68,11 +68,13 @@ function expectOneClearError(expect: ExpectStatic, result: CliResult, fragments:
   expect(result.stdout).toBe('');
 }
 
-function expectLoaded(expect: ExpectStatic, result: CliResult, fragments: readonly string[]): void {
+/** Exit 0, every `stdout` fragment printed; warnings, when the case lists them, on stderr. */
+function expectLoaded(expect: ExpectStatic, result: CliResult, fragments: readonly string[], warnings: readonly string[] = []): void {
   expect(result.signal).toBeNull();
   expect(result.code, result.stderr).toBe(0);
   expect(result.stderr).not.toContain('internal error');
   for (const fragment of fragments) expect(result.stdout).toContain(fragment);
+  for (const warning of warnings) expect(result.stderr).toContain(warning);
 }
 
 describe.concurrent('malformed inputs in test/fixtures/bad give one clear error', () => {
@@ -88,7 +90,7 @@ describe.concurrent('malformed inputs in test/fixtures/bad give one clear error'
       const fixture = testCase.fixture === null ? '' : join(FIXTURES, testCase.fixture);
       const args = testCase.args.map((arg) => arg.replaceAll('{fixtures}', FIXTURES).replaceAll('{fixture}', fixture));
       const result = await cli(args, caseDir());
-      if (testCase.exit === 0) expectLoaded(expect, result, testCase.stdout ?? []);
+      if (testCase.exit === 0) expectLoaded(expect, result, testCase.stdout ?? [], testCase.stderr);
       else expectOneClearError(expect, result, testCase.stderr ?? []);
     });
   }

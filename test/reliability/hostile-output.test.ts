@@ -21,7 +21,8 @@ import { hostileOutputs, LIGHT_PAYLOADS } from '../helpers/hostile-outputs.js';
  * the same payloads end to end.
  */
 
-const ALL_TASKS = ['fpb', 'fiqa-sa', 'headlines', 'ner', 'finer-ord', 'finqa', 'finqa:answer=program', 'convfinqa', 'tatqa', 'gsm8k', 'mmlu'];
+// `<task>@<prompt set>`: the task asked and read with that prompt set (src/tasks/prompt-sets.ts).
+const ALL_TASKS = ['fpb', 'fiqa-sa', 'headlines', 'ner', 'finer-ord', 'finer-ord:scorer=authors', 'finqa', 'finqa:answer=program', 'convfinqa', 'tatqa', 'gsm8k', 'mmlu', 'fpb@finben', 'fiqa-sa@finben', 'ner@finben', 'headlines@finben', 'finqa@finben'];
 const RUN_TASKS = ['fpb', 'headlines', 'ner', 'finer-ord', 'finqa', 'finqa:answer=program', 'tatqa', 'gsm8k', 'mmlu'];
 /** A hang guard, not a performance assertion: every parse measured here takes well under a second. */
 const PARSE_DEADLINE_MS = 5_000;
@@ -48,8 +49,10 @@ const { parentPort, workerData } = require('node:worker_threads');
 (async () => {
   const { getTask } = await import(workerData.registry);
   const { loadTaskData } = await import(workerData.datasets);
+  const { withPromptSet } = await import(workerData.promptSets);
   for (const spec of workerData.specs) {
-    const task = getTask(spec);
+    const [id, promptSet] = spec.split('@');
+    const task = promptSet === undefined ? getTask(id) : withPromptSet(getTask(id), promptSet);
     const item = (await loadTaskData(task)).items[0];
     for (const [payload, output] of Object.entries(workerData.payloads)) {
       parentPort.postMessage({ type: 'start', spec, payload });
@@ -79,7 +82,7 @@ function parseInWorker(specs: readonly string[], outputs: Record<string, string>
   const dist = new URL('../../dist/src/', import.meta.url);
   const worker = new Worker(WORKER_SOURCE, {
     eval: true,
-    workerData: { specs, payloads: outputs, registry: new URL('tasks/registry.js', dist).href, datasets: new URL('cli/datasets.js', dist).href },
+    workerData: { specs, payloads: outputs, registry: new URL('tasks/registry.js', dist).href, datasets: new URL('cli/datasets.js', dist).href, promptSets: new URL('tasks/prompt-sets.js', dist).href },
     resourceLimits: { maxOldGenerationSizeMb: WORKER_HEAP_MB },
   });
   return new Promise((resolve, reject) => {

@@ -41,7 +41,8 @@ describe('task variants', () => {
   it('unknown options are user errors', () => {
     expect(() => getTask('ner:misc=maybe')).toThrow(UserError);
     expect(() => getTask('ner:person=keep')).toThrow(/unknown option "person=keep"; accepted: misc=keep\|drop/);
-    expect(() => getTask('finer-ord:misc=keep')).toThrow(/takes no options/);
+    expect(() => getTask('finer-ord:misc=keep')).toThrow(/task finer-ord: unknown option "misc=keep"; accepted: scorer=tolerant\|authors/);
+    expect(() => getTask('gsm8k:misc=keep')).toThrow(/takes no options/);
   });
 });
 

@@ -64,8 +64,24 @@ describe('tatqa prompt and answers', () => {
     expect(coerce({ answer: null, scale: '' })).toBeNull();
     expect(() => coerce('12,450')).toThrow(/expected \{"answer": string \| string\[\] \| number \| number\[\], "scale": string\} or null, got "12,450"/);
     expect(() => coerce({ answer: ['a', 1] })).toThrow(/mixed list cannot be sorted/);
-    expect(() => coerce({ answer: { a: 1 } })).toThrow(/"answer" must be/);
     expect(() => coerce({ answer: 'x', scale: 3 })).toThrow(/"scale" must be a string/);
+  });
+
+  it('an answer of another JSON type is read as the official scorer reads it: Python\'s str() of the value', async () => {
+    const [item] = await sampleItems();
+    const coerce = (value: unknown) => task.coercePrediction(value, item!);
+    // PoT dev predictions, line 695: a dict answer, which the official scorer compares as its text.
+    // JSON.parse puts integer-like keys first, in ascending order (Python keeps the file's order);
+    // F1 is over a set of tokens, so only the exact match of a dict's text could differ, and no gold is one.
+    expect(coerce(JSON.parse('{"answer": {"2019": 48881, "2018": 51896}, "scale": "thousand"}'))).toEqual({ answer: "{'2018': 51896, '2019': 48881}", scale: 'thousand' });
+    expect(coerce({ answer: { "it's": [1.5, null, true], b: 'say "hi"\n' } })).toEqual({ answer: `{"it's": [1.5, None, True], 'b': 'say "hi"\\n'}`, scale: '' });
+    expect(coerce({ answer: true })).toEqual({ answer: 'True', scale: '' });
+    expect(coerce({ answer: [{ a: 1 }] })).toEqual({ answer: ["{'a': 1}"], scale: '' });
+    // Python finds these false: no answer, scored 0 (not missing, as the official scorer counts them).
+    expect(coerce({ answer: false })).toEqual({ answer: 0, scale: '' });
+    expect(coerce({ answer: {} })).toEqual({ answer: [], scale: '' });
+    // What Python cannot sort makes the official scorer fail: refused here, so `score` counts it unreadable.
+    expect(() => coerce({ answer: [{ a: 1 }, 'b'] })).toThrow(/cannot be sorted/);
   });
 });
 
@@ -97,6 +113,35 @@ describe('tatqa re-scoring', () => {
     // Scale matches: 01-1 and 01-3 only (01-2 and 04-1 are right without the gold scale; 01-5 has no answer).
     expect(result.details).toMatchObject({ scale_accuracy: 2 / 6, by_answer_source: { table: { n: 4 }, text: { n: 2 } } });
     expect(result.perItem.find((p) => p.id === 'fh-tatqa-02-2')).toMatchObject({ prediction: null, note: 'no JSON answer and no "Answer:" line' });
+  });
+});
+
+describe('predictions that cannot be read', () => {
+  it('one unreadable prediction is counted missing with a note and a warning count, never aborting the file', async () => {
+    const predictions = folder.write(
+      'odd.jsonl',
+      jsonLines([
+        { id: 'fh-tatqa-01-1', prediction: { answer: '12,450', scale: 'thousand' } },
+        { id: 'fh-tatqa-01-3', prediction: { answer: ['Japan', 3], scale: '' } },
+      ]),
+    );
+    const result = rescore(task, await sampleItems(), predictions);
+    expect(result.n).toBe(2);
+    expect(result.n_unreadable).toBe(1);
+    expect(result.metrics).toMatchObject({ exact_match: 1 / 2, missing_rate: 1 / 2 });
+    const odd = result.perItem.find((p) => p.id === 'fh-tatqa-01-3');
+    expect(odd).toMatchObject({ prediction: null, scores: { exact_match: 0, missing: 1 } });
+    expect(odd?.note).toMatch(/^unreadable prediction \(line 2\): "answer" must be .*mixed list cannot be sorted/);
+  });
+
+  it('countUnanswered scores dataset items without a prediction as no answer, as the official scorers do', async () => {
+    const items = await sampleItems();
+    const predictions = folder.write('one.jsonl', jsonLines([{ id: 'fh-tatqa-01-1', prediction: { answer: '12,450', scale: 'thousand' } }]));
+    const result = rescore(task, items, predictions, { countUnanswered: true });
+    expect(result.n).toBe(items.length);
+    expect(result.n_without_prediction).toBe(items.length - 1);
+    expect(result.metrics.exact_match).toBeCloseTo(1 / items.length, 12);
+    expect(result.perItem.find((p) => p.id === 'fh-tatqa-01-2')).toMatchObject({ prediction: null, note: 'no prediction in the file' });
   });
 });
 

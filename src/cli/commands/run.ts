@@ -15,6 +15,7 @@ import { parseShard, shardSuffix, shardTask } from '../../runner/shard.js';
 import { newRunId, runDir } from '../../store/layout.js';
 import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
 import { loadTask } from '../../tasks/catalog.js';
+import { applyPromptSets, assertPromptSetCanAsk } from '../../tasks/prompt-sets.js';
 import { UserError } from '../../util/errors.js';
 import { cacheDir } from '../../util/paths.js';
 import { loadDataset } from '../../data/dataset.js';
@@ -48,6 +49,7 @@ export interface RunCommandOptions {
   cache?: boolean;
   progress?: ProgressMode | 'auto';
   scoring?: string;
+  promptSet?: string;
   batch?: boolean;
   /** `i/N`: run only shard i of N (src/runner/shard.ts). */
   shard?: string;
@@ -85,6 +87,7 @@ export function registerRunCommand(program: Command): void {
     .option('--tpm <n>', 'at most n tokens per minute to each server, counting prompt estimate + max tokens (for endpoints whose config sets no tokens_per_minute)', positiveInt('--tpm'))
     .option('--max-error-rate <fraction>', 'fail the run (exit code 1) when more than this fraction of attempted items fail, e.g. 0.02', nonNegativeNumber('--max-error-rate', 1))
     .option('--no-cache', 'do not read or write the response cache')
+    .option('--prompt-set <name>', "ask every task that has it with this prompt set, e.g. finben (FinBen's own query texts and answer rules); default: each task's own prompts")
     .option('--scoring <mode>', 'generate (default): score the generated answer; loglik: pick the most likely answer choice (classification and multiple-choice tasks, servers returning prompt log-probabilities: vLLM completions, TGI)', 'generate')
     .option('--progress <mode>', 'auto | tty | plain | none', 'auto')
     .option('--batch', 'send requests through the OpenAI Batch API (half price, answers within 24 h); a stopped run re-attaches to its batches with --run-id')
@@ -178,10 +181,20 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     const override: TaskOverride = config.tasks?.[spec] ?? config.tasks?.[spec.split(':')[0]!] ?? {};
     resolved.push({ override, task: await loadTask(!spec.includes(':') && override.options ? `${spec}:${override.options}` : spec) });
   }
+  // --prompt-set applies to the whole run; without it, a task's config entry wins over the config's defaults.
+  const perTask = (override: TaskOverride) => (options.promptSet === undefined && override.prompt_set !== undefined ? { perTask: override.prompt_set } : {});
+  const withSets = applyPromptSets(
+    resolved.map(({ override, task }) => ({ task, ...perTask(override) })),
+    options.promptSet ?? config.defaults?.prompt_set,
+    (line) => process.stderr.write(`${line}\n`),
+    (message) => new UserError(message),
+  );
   const planned: PlannedTask[] = [];
-  for (const { override, task } of resolved) {
+  for (const [index, { override }] of resolved.entries()) {
+    const task = withSets[index]!;
     const dataPath = options.data ?? override.data;
     const { dataset, note } = await loadRunData(task, dataPath, options.format ?? override.format);
+    assertPromptSetCanAsk(task, dataset.items, dataset.path);
     if (note !== null) process.stderr.write(`${task.id}: ${note}\n`);
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { loadDatasetManifest } from '../../data/manifest.js';
+import { promptSetsOf } from '../../tasks/prompt-sets.js';
 import { listTasks } from '../../tasks/registry.js';
 import { packagePath } from '../../util/paths.js';
 
@@ -20,6 +21,7 @@ export function registerTasksCommand(program: Command): void {
           description: task.description,
           metrics: task.metrics.info.map((m) => m.name),
           options: task.optionsHelp ?? [],
+          prompt_sets: promptSetsOf(task),
           formats: task.data.formats.map((f) => f.name),
           sample: task.data.sample,
           license: manifest?.license.name ?? null,
@@ -38,6 +40,7 @@ export function registerTasksCommand(program: Command): void {
             `  ${row.description}`,
             `  metrics: ${row.metrics.join(', ')}`,
             ...row.options.map((o) => `  option: ${row.id}:${o}`),
+            ...(row.prompt_sets.length > 1 ? [`  prompt sets: ${row.prompt_sets.join(', ')} (--prompt-set)`] : []),
             `  formats: ${row.formats.join(', ')}`,
             `  sample: ${row.sample}`,
             `  license: ${row.license ?? 'unknown'}${row.commercial_use === false ? ' (non-commercial use only)' : ''}`,

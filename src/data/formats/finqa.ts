@@ -20,6 +20,8 @@ import { firstSignificantChar, headText } from './sniff.js';
 export interface FinqaInput extends ReportPage {
   /** The question; null when an export's text holds it. */
   question: string | null;
+  /** A FinBen export row's own prompt (`query`), sent only by the `finben` prompt set. */
+  finbenQuery?: string;
   /** Rows of cells; the first cell of a row names it (what table operations look up). */
   table: string[][];
 }
@@ -176,5 +178,6 @@ function exportRecordToItem(path: string, record: FinbenRecord): FinqaItem {
   const gold: NumericGold = { answer: typeof answer === 'string' ? answer : String(answer), value };
   const program = fields.program;
   if (typeof program === 'string' && program.trim() !== '') Object.assign(gold, { program: program.trim(), program_check: checkGoldProgram(program, [], value) });
-  return { id: readId(path, record), input: { question, preText: text.trim(), table: [], postText: '' }, gold, line };
+  const query = typeof fields.query === 'string' && fields.query.trim() !== '' ? { finbenQuery: fields.query } : {};
+  return { id: readId(path, record), input: { question, preText: text.trim(), table: [], postText: '', ...query }, gold, line };
 }

@@ -55,6 +55,8 @@ export const HEADLINE_QUESTION_NAMES: readonly HeadlineQuestion[] = HEADLINE_QUE
 export interface HeadlineInput {
   headline: string;
   question: HeadlineQuestion;
+  /** A FinBen export row's own prompt (`query`), sent only by the `finben` prompt set. */
+  finbenQuery?: string;
 }
 
 export type HeadlineItem = TaskItem<HeadlineInput, string>;
@@ -194,7 +196,7 @@ function exportRecordToItem(path: string, record: FinbenRecord): HeadlineItem {
   const gold = pickGold(path, record);
   return {
     id: `${readId(path, record)}:${question}`,
-    input: { headline: requireText(path, line, text.field, text.value), question },
+    input: { headline: requireText(path, line, text.field, text.value), question, ...(typeof fields.query === 'string' && fields.query.trim() !== '' ? { finbenQuery: fields.query } : {}) },
     gold: requireLabel(path, line, gold.field, gold.value, YES_NO_LABELS),
     line,
   };

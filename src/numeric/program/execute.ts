@@ -1,6 +1,6 @@
 import { formatNumber, pythonRound } from '../decimal.js';
 import { arithmetic } from './arithmetic.js';
-import { parseProgram, ProgramSyntaxError, type BinaryOperation, type Call, type Operand, type Program, type TableOperation } from './syntax.js';
+import { parseProgram, ProgramSyntaxError, type BinaryOperation, type Call, type Operand, type Program, type TableOperation, type TableRow } from './syntax.js';
 import { readProgramNumber, readTableCell } from './values.js';
 
 /**
@@ -39,11 +39,23 @@ export class ProgramError extends Error {
 /** Decimals FinQA rounds a program's result to. */
 export const FINQA_ANSWER_DECIMALS = 5;
 
+/**
+ * What a run carries from step to step: every step's result, and the row the last table operation
+ * read — FinQA's evaluator reuses it when a table operation is given a step reference instead of a
+ * row name (its row variable outlives the step that set it).
+ */
+interface RunState {
+  readonly table: Table;
+  readonly steps: StepResult[];
+  lastRow?: string;
+}
+
 export function executeProgram(program: Program, table: Table): ProgramRun {
-  const steps: StepResult[] = [];
+  const state: RunState = { table, steps: [] };
+  const { steps } = state;
   program.steps.forEach((call, index) => {
     try {
-      steps.push(evaluateCall(call, steps, table));
+      steps.push(evaluateCall(call, state));
     } catch (error) {
       if (error instanceof ProgramError) throw new ProgramError(`step #${index}: ${error.message}`);
       throw error;
@@ -82,9 +94,9 @@ export function describeRun(run: ProgramRun): string {
   return run.steps.map((step) => `${step.formula} = ${displayValue(step.value)}`).join('; ');
 }
 
-function evaluateCall(call: Call, done: readonly StepResult[], table: Table): StepResult {
-  if ('row' in call) return evaluateTableCall(call.operation, call.row, table);
-  const [left, right] = call.operands.map((operand) => evaluateOperand(operand, done, table));
+function evaluateCall(call: Call, state: RunState): StepResult {
+  if ('row' in call) return evaluateTableCall(call.operation, rowNameOf(call.operation, call.row, state), state);
+  const [left, right] = call.operands.map((operand) => evaluateOperand(operand, state));
   const a = numeric(call.operation, left as StepResult);
   const b = numeric(call.operation, right as StepResult);
   const formula = `${(left as StepResult).formula} ${SYMBOLS[call.operation]} ${(right as StepResult).formula}`;
@@ -114,8 +126,18 @@ function applyBinary(operation: BinaryOperation, a: number, b: number): ProgramV
   }
 }
 
-function evaluateTableCall(operation: TableOperation, rowName: string, table: Table): StepResult {
-  const values = rowNumbers(table, rowName);
+/** The row a table operation reads: its name, or for a step reference the row of the last table operation. */
+function rowNameOf(operation: TableOperation, row: TableRow, state: RunState): string {
+  if (typeof row === 'string') return row;
+  if (state.lastRow === undefined) {
+    throw new ProgramError(`${operation}(#${row.step}, ...): FinQA's evaluator reads a step reference here as the row of the last table operation before it, and there is none`);
+  }
+  return state.lastRow;
+}
+
+function evaluateTableCall(operation: TableOperation, rowName: string, state: RunState): StepResult {
+  const values = rowNumbers(state.table, rowName, operation === 'table_sum');
+  state.lastRow = rowName;
   const label = `"${rowName}"`;
   switch (operation) {
     case 'table_max':
@@ -129,7 +151,7 @@ function evaluateTableCall(operation: TableOperation, rowName: string, table: Ta
   }
 }
 
-function evaluateOperand(operand: Operand, done: readonly StepResult[], table: Table): StepResult {
+function evaluateOperand(operand: Operand, state: RunState): StepResult {
   switch (operand.kind) {
     case 'number': {
       const value = readProgramNumber(operand.text);
@@ -139,13 +161,13 @@ function evaluateOperand(operand: Operand, done: readonly StepResult[], table: T
     case 'constant':
       return { formula: formatNumber(operand.value), value: operand.value };
     case 'step': {
-      const step = done[operand.index];
+      const step = state.steps[operand.index];
       // The parser only accepts references to earlier steps, which are all in `done`.
       if (step === undefined) throw new ProgramError(`#${operand.index} refers to a step that was not computed`);
       return { formula: displayValue(step.value), value: step.value };
     }
     case 'call': {
-      const inner = evaluateCall(operand.call, done, table);
+      const inner = evaluateCall(operand.call, state);
       return { formula: `(${inner.formula})`, value: inner.value };
     }
   }
@@ -164,9 +186,10 @@ function finite(operation: string, value: number): number {
 /**
  * The numbers of a table row, found by its first cell: exactly as written first, else ignoring
  * case and runs of spaces. As in FinQA's evaluator (a dict by first cell), a later row with the
- * same name wins.
+ * same name wins. A row with no values is refused unless `emptyAllowed` (Python's `sum([])` is 0;
+ * its `max`, `min` and the average of nothing fail).
  */
-function rowNumbers(table: Table, name: string): number[] {
+function rowNumbers(table: Table, name: string, emptyAllowed: boolean): number[] {
   const row = findRow(table, name, (cell) => cell) ?? findRow(table, name, (cell) => cell.toLowerCase().replace(/\s+/g, ' ').trim());
   if (row === undefined) {
     const names = table.map((r) => r[0] ?? '').filter((n) => n.trim() !== '');
@@ -174,7 +197,7 @@ function rowNumbers(table: Table, name: string): number[] {
     throw new ProgramError(`no table row named "${name}"; rows: ${shown}${names.length > 12 ? ', ...' : ''}`);
   }
   const cells = row.slice(1);
-  if (cells.length === 0) throw new ProgramError(`row "${name}" has no values`);
+  if (cells.length === 0 && !emptyAllowed) throw new ProgramError(`row "${name}" has no values`);
   return cells.map((cell, i) => {
     const value = readTableCell(cell);
     if (value === undefined) throw new ProgramError(`row "${name}", cell ${i + 1} "${cell}" is not a number`);

@@ -7,18 +7,26 @@
  *   (`const_m1` is -1), a step reference `#n` (the result of step n, counted from 0, which must
  *   come earlier), or a nested operation (`divide(subtract(5829, 5735), 5735)`, FinQA's
  *   `program_re` form);
- * - `table_max`, `table_min`, `table_sum`, `table_average` take a table row name and `none`
- *   (the second argument may be left out); the row name may contain commas and parentheses.
+ * - `table_max`, `table_min`, `table_sum`, `table_average` take a table row name and a second
+ *   argument that is ignored (`none` by convention; it may be left out). The row name may contain
+ *   parentheses and commas not followed by a space. A step reference in its place (`#0`) stands for
+ *   the row of the last table operation before it, which is how FinQA's evaluator runs it.
  *
- * A comma between a digit and exactly three digits is a thousands separator ("add(1,234, 5)");
- * separate arguments with ", " when that could be ambiguous. Parsing is purely syntactic: no part
- * of the text is ever evaluated as code.
+ * Arguments are separated by ", " (comma and space) and only by that, as FinQA's tokeniser
+ * (`program_tokenization` in code/evaluate/evaluate.py) splits them: a comma without a space is
+ * part of the argument and dropped from a number, so `add(1,23, 0)` adds 123 and 0, and
+ * `add(1,234,5)` is one argument (refused). An argument in backticks is kept whole (how a token
+ * list's row name holding ", " is written as text). Steps may be separated by any comma. Parsing is
+ * purely syntactic: no part of the text is ever evaluated as code.
  *
  * Programs come from model output, which can be anything: a text longer than
  * `MAX_PROGRAM_CHARS` or nested deeper than `MAX_NESTING_DEPTH` is refused before it is parsed, so
  * parsing and executing stay linear in a bounded input and never recurse deeply. FinQA's own
  * programs have at most a handful of steps and a few levels of nesting.
  */
+
+import { pythonFloat } from '../../util/python-numbers.js';
+import { readProgramNumber } from './values.js';
 
 /** Longest program text read: FinQA's longest programs are ~150 characters. */
 export const MAX_PROGRAM_CHARS = 10_000;
@@ -36,7 +44,10 @@ export type Operand =
   | { kind: 'step'; index: number }
   | { kind: 'call'; call: Call };
 
-export type Call = { operation: BinaryOperation; operands: [Operand, Operand] } | { operation: TableOperation; row: string };
+/** A table operation's row: a name, or a step reference standing for the row of the last table operation before it. */
+export type TableRow = string | { step: number };
+
+export type Call = { operation: BinaryOperation; operands: [Operand, Operand] } | { operation: TableOperation; row: TableRow };
 
 export interface Program {
   steps: Call[];
@@ -64,7 +75,7 @@ export function parseProgram(source: string): Program {
   if (text.length > MAX_PROGRAM_CHARS) throw new ProgramSyntaxError(`program is ${text.length} characters long; at most ${MAX_PROGRAM_CHARS} are read`);
   const depth = nestingDepth(text);
   if (depth > MAX_NESTING_DEPTH) throw new ProgramSyntaxError(`operations nested ${depth} levels deep; at most ${MAX_NESTING_DEPTH} are read`);
-  const steps = splitTopLevel(text).map((stepText, index) => {
+  const steps = splitOutside(text, ',').map((stepText, index) => {
     const trimmed = stepText.trim();
     try {
       return parseCall(trimmed, index);
@@ -87,24 +98,40 @@ function parseCall(text: string, stepIndex: number): Call {
   const rest = text.slice(close + 1).trim();
   if (rest !== '') throw new ProgramSyntaxError(`unexpected "${shorten(rest)}" after ${name}(...); separate steps with commas`);
   const inner = text.slice(open + 1, close);
-  if (isTableOperation(name)) return { operation: name, row: tableRow(name, inner) };
-  const args = splitTopLevel(inner, { thousands: true });
+  if (isTableOperation(name)) return { operation: name, row: tableRow(name, inner, stepIndex) };
+  const args = splitOutside(inner, ', ');
   if (args.length !== 2) {
-    const hint = /\d,\d{3}(?!\d)/.test(inner) ? ' (a comma between a digit and three digits reads as a thousands separator: separate arguments with ", ")' : '';
+    const joined = args.find((arg) => /,(?! )/.test(arg));
+    const hint = joined === undefined ? '' : ` (arguments are separated by ", " as in FinQA's tokeniser: "${shorten(joined.trim())}" is one argument)`;
     throw new ProgramSyntaxError(`${name} takes 2 arguments, got ${args.length}${hint}`);
   }
   return { operation: name as BinaryOperation, operands: [parseOperand(args[0] as string, stepIndex), parseOperand(args[1] as string, stepIndex)] };
 }
 
-/** A table operation's arguments: the row name, then `none` (optional). Row names keep their commas. */
-function tableRow(operation: string, inner: string): string {
-  const parts = splitTopLevel(inner);
-  const last = parts.at(-1)?.trim().toLowerCase();
-  const rowText = parts.length > 1 && last === 'none' ? parts.slice(0, -1).join(',') : inner;
-  const row = unquote(rowText.trim());
+/**
+ * A table operation's arguments: the row name, then one that FinQA's evaluator never reads (may be
+ * left out). FinQA's evaluator takes any first argument holding "#" as a step reference.
+ */
+function tableRow(operation: string, inner: string, stepIndex: number): TableRow {
+  const parts = splitOutside(inner, ', ');
+  if (parts.length > 2) throw new ProgramSyntaxError(`${operation} takes a table row name and one more argument (ignored), got ${parts.length} (arguments are separated by ", ")`);
+  const row = unquote((parts[0] ?? '').trim());
   if (row === '') throw new ProgramSyntaxError(`${operation} takes a table row name, e.g. ${operation}(net revenue, none)`);
-  if (/^#\s*\d+$/.test(row)) throw new ProgramSyntaxError(`${operation} takes a table row name, not a step reference (${row})`);
+  if (row.includes('#')) {
+    const reference = /^#\s*(\d+)$/.exec(row);
+    if (reference === null) throw new ProgramSyntaxError(`${operation}(${shorten(row)}, ...): FinQA's evaluator reads an argument holding "#" as a step reference (#0, #1, ...), and this is not one`);
+    return { step: stepReference(Number(reference[1]), stepIndex) };
+  }
   return row;
+}
+
+/** A `#n` reference, which must name an earlier step. */
+function stepReference(index: number, stepIndex: number): number {
+  if (index >= stepIndex) {
+    const earlier = stepIndex === 0 ? 'the first step has no earlier step to refer to' : `a step can only use earlier steps (#0 to #${stepIndex - 1})`;
+    throw new ProgramSyntaxError(`#${index} refers to step ${index}, which is not computed yet: ${earlier}`);
+  }
+  return index;
 }
 
 function parseOperand(raw: string, stepIndex: number): Operand {
@@ -112,34 +139,19 @@ function parseOperand(raw: string, stepIndex: number): Operand {
   if (text === '') throw new ProgramSyntaxError('empty argument');
   if (CALL_START.test(text)) return { kind: 'call', call: parseCall(text, stepIndex) };
   const reference = /^#\s*(\d+)$/.exec(text);
-  if (reference !== null) {
-    const index = Number(reference[1]);
-    if (index >= stepIndex) {
-      const earlier = stepIndex === 0 ? 'the first step has no earlier step to refer to' : `a step can only use earlier steps (#0 to #${stepIndex - 1})`;
-      throw new ProgramSyntaxError(`#${index} refers to step ${index}, which is not computed yet: ${earlier}`);
-    }
-    return { kind: 'step', index };
-  }
+  if (reference !== null) return { kind: 'step', index: stepReference(Number(reference[1]), stepIndex) };
   if (/^const_/i.test(text)) return { kind: 'constant', text, value: constantValue(text) };
-  if (!looksNumeric(text)) throw new ProgramSyntaxError(`"${shorten(text)}" is not a number, a constant (const_100) or a step reference (#0)`);
+  if (readProgramNumber(text) === undefined) throw new ProgramSyntaxError(`"${shorten(text)}" is not a number, a constant (const_100) or a step reference (#0)`);
   return { kind: 'number', text };
 }
 
-/** `const_100` is 100, `const_m1` is -1 (FinQA's spelling of negative one). */
+/** `const_100` is 100, `const_m1` is -1 (FinQA's spelling of negative one); the rest is read as Python's float() reads it (`const_1_000`). */
 function constantValue(text: string): number {
-  const name = text.slice('const_'.length);
+  const name = text.slice('const_'.length).replace(/,/g, '');
   if (name.toLowerCase() === 'm1') return -1;
-  if (/^\d+(?:\.\d+)?$/.test(name)) return Number(name);
+  const value = pythonFloat(name);
+  if (value !== undefined && Number.isFinite(value)) return value;
   throw new ProgramSyntaxError(`unknown constant "${shorten(text)}"; constants are const_<number> (const_100, const_1000) and const_m1`);
-}
-
-/**
- * Whether an argument has the shape of a number; its value is read by the executor
- * (src/numeric/program/values.ts), the same way as table cells.
- */
-function looksNumeric(text: string): boolean {
-  // Runs of whitespace collapsed first: the pattern's adjacent `\s*` would otherwise try every split of a long run.
-  return /^\(?\s*[-+−]?\$?\s*(?:\d[\d,]*(?:\.\d*)?|\.\d+)(?:e[-+]?\d+)?\s*%?\s*\)?$/i.test(text.replace(/\s+/g, ' '));
 }
 
 function unquote(text: string): string {
@@ -173,26 +185,28 @@ function matchingParenthesis(text: string, open: number): number {
   return -1;
 }
 
-/** Split at commas outside parentheses; with `thousands`, a comma between a digit and exactly three digits is kept. */
-function splitTopLevel(text: string, options: { thousands?: boolean } = {}): string[] {
+/**
+ * Split at `separator` outside parentheses and backticks: "," between steps, ", " between arguments
+ * (FinQA's argument separator).
+ */
+function splitOutside(text: string, separator: ',' | ', '): string[] {
   const parts: string[] = [];
   let depth = 0;
+  let quoted = false;
   let start = 0;
   for (let i = 0; i < text.length; i++) {
     const char = text[i];
-    if (char === '(') depth++;
+    if (char === '`') quoted = !quoted;
+    else if (quoted) continue;
+    else if (char === '(') depth++;
     else if (char === ')') depth--;
-    else if (char === ',' && depth === 0 && !(options.thousands && isThousandsSeparator(text, i))) {
+    else if (depth === 0 && text.startsWith(separator, i)) {
       parts.push(text.slice(start, i));
-      start = i + 1;
+      start = i + separator.length;
     }
   }
   parts.push(text.slice(start));
   return parts;
-}
-
-function isThousandsSeparator(text: string, comma: number): boolean {
-  return /\d/.test(text[comma - 1] ?? '') && /^\d{3}(?!\d)/.test(text.slice(comma + 1));
 }
 
 /**
@@ -214,7 +228,8 @@ export function programFromTokens(tokens: readonly unknown[]): string {
       steps.push(`${current.operation}(${current.args.join(', ')})`);
       current = undefined;
     } else {
-      current.args.push(token);
+      // A token holding ", " is one argument in FinQA's evaluator (tokens are never re-split): keep it whole.
+      current.args.push(token.includes(', ') ? `\`${token}\`` : token);
     }
   });
   if (current !== undefined) throw new ProgramSyntaxError(`the last step "${current.operation}(" is never closed with ")"`);
@@ -227,7 +242,7 @@ export function formatProgram(program: Program): string {
 }
 
 function formatCall(call: Call): string {
-  if ('row' in call) return `${call.operation}(${call.row}, none)`;
+  if ('row' in call) return `${call.operation}(${typeof call.row === 'string' ? call.row : `#${call.row.step}`}, none)`;
   return `${call.operation}(${call.operands.map(formatOperand).join(', ')})`;
 }
 

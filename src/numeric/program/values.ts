@@ -1,10 +1,12 @@
+import { pythonFloat } from '../../util/python-numbers.js';
 import { arithmetic } from './arithmetic.js';
 
 /**
  * Numbers inside FinQA programs and tables, read as FinQA's evaluator reads them (`str_to_num`,
- * `process_row` in code/evaluate/evaluate.py): commas removed, then a float; failing that, a
- * trailing "%" divides by 100 in floating point ("2.2%" is 2.2 / 100, exactly as Python computes
- * it, so gold programs reproduce their answers bit for bit). Table cells first lose "$" signs and
+ * `process_row` in code/evaluate/evaluate.py): commas removed, then Python's float() (so `1_000`,
+ * `1e3` and `+5` are numbers); failing that, with "%" removed, divided by 100 in floating point
+ * ("2.2%" is 2.2 / 100, exactly as Python computes it, so gold programs reproduce their answers bit
+ * for bit). Table cells first lose "$" signs and
  * anything from the first "(" on (footnote marks such as "5.2 ( a )").
  *
  * Deliberate extensions, which only turn what FinQA's evaluator rejects into a value:
@@ -12,8 +14,6 @@ import { arithmetic } from './arithmetic.js';
  * (FinQA's evaluator cuts it to an empty string and fails); "$" is allowed in program arguments;
  * the Unicode minus sign reads as "-".
  */
-
-const FLOAT = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i;
 
 /** A program argument or table cell as a number, or undefined when it is not one. */
 export function readProgramNumber(raw: string): number | undefined {
@@ -26,14 +26,14 @@ export function readProgramNumber(raw: string): number | undefined {
   return plainNumber(text);
 }
 
+/** FinQA's `str_to_num`: commas dropped, then Python's float(); failing that, with every "%" removed, a hundredth of it. */
 function plainNumber(text: string): number | undefined {
-  const withoutCommas = text.replace(/,/g, '').trim();
-  if (FLOAT.test(withoutCommas)) return Number(withoutCommas);
-  if (withoutCommas.endsWith('%')) {
-    const percent = withoutCommas.slice(0, -1).trim();
-    if (FLOAT.test(percent)) return arithmetic().divide(Number(percent), 100);
-  }
-  return undefined;
+  const withoutCommas = text.replace(/,/g, '');
+  const value = pythonFloat(withoutCommas);
+  if (value !== undefined) return value;
+  if (!withoutCommas.includes('%')) return undefined;
+  const percent = pythonFloat(withoutCommas.replace(/%/g, ''));
+  return percent === undefined ? undefined : arithmetic().divide(percent, 100);
 }
 
 /** A table cell as FinQA's `process_row` reads it (plus the extensions above). */

@@ -4,6 +4,7 @@ import { groupItems } from '../../metrics/grouped.js';
 import { describeValue } from '../../util/errors.js';
 import { hashJson } from '../../util/hash.js';
 import { renderMessages, type PromptTemplate } from '../template.js';
+import type { PromptSet } from '../prompt-sets.js';
 import type { MetricSuite, Task, TaskData, TaskItem } from '../task.js';
 
 export type TextInput = { text: string };
@@ -36,6 +37,8 @@ export interface ClassificationTaskSpec<Input extends TextInput = TextInput> {
   maxTokens?: number;
   /** Stratum of an item (e.g. headline vs microblog post); adds per-group metrics to the details. */
   groupOf?: (item: TaskItem<Input, string>) => string;
+  /** Other prompt sets by name, e.g. `finben` (src/tasks/prompt-sets.ts). */
+  promptSets?: Readonly<Record<string, PromptSet<Input, string, string>>>;
 }
 
 /**
@@ -86,6 +89,7 @@ export function defineClassificationTask<Input extends TextInput = TextInput>(sp
     scoreItem: (prediction, item) => ({ correct: prediction === item.gold ? 1 : 0, missing: prediction === null ? 1 : 0 }),
     metrics: spec.groupOf === undefined ? metrics : withPerGroupMetrics(metrics, spec.labels),
     ...(spec.groupOf === undefined ? {} : { groupOf: spec.groupOf }),
+    ...(spec.promptSets === undefined ? {} : { promptSets: spec.promptSets }),
     renderAnswer: (item) => item.gold,
     simulate: {
       wrong: (item: TaskItem<Input, string>, pick: (n: number) => number) => {

@@ -21,6 +21,7 @@ import { TagScheme, type TaggedFormatFactory, type TokensInput } from '../../dat
 import { UserError, describeValue } from '../../util/errors.js';
 import { hashJson } from '../../util/hash.js';
 import { renderMessages, type PromptTemplate } from '../template.js';
+import type { PromptSet } from '../prompt-sets.js';
 import type { ParsedOutput, Task, TaskItem } from '../task.js';
 
 /**
@@ -74,6 +75,8 @@ export interface SequenceTaskSpec {
   /** Metrics to report, in order; the first is the headline. */
   report: readonly EntityMetricName[];
   maxTokens?: number;
+  /** Other prompt sets by name, e.g. `finben` (src/tasks/prompt-sets.ts). */
+  promptSets?: Readonly<Record<string, PromptSet<TokensInput, TaggedSentence, SequencePrediction>>>;
 }
 
 export interface EntityListTaskSpec extends SequenceTaskSpec {
@@ -163,8 +166,69 @@ function buildEntityListTask(spec: EntityListTaskSpec, kept: readonly string[]):
   return defineSequenceTask(spec, scored, ignored, style);
 }
 
-/** The FiNER-ORD style: one `token:label` line per token, aligned with the sentence. */
-export function defineTokenLabelTask(spec: SequenceTaskSpec): SequenceTask {
+/**
+ * A reference scorer for `token:label` answers, selectable as `<id>:scorer=<name>` next to our
+ * tolerant default — e.g. a dataset authors' own script, reproduced so their numbers can be checked.
+ */
+export interface TokenLabelScorer {
+  /** One line for `finharness tasks`. */
+  summary: string;
+  /** One tag (or `null`: unlabelled) per token. Every answer, even an empty one, is read: only no answer at all is missing. */
+  align(output: string, tokens: readonly string[]): { tags: (string | null)[] };
+  /** Metrics to report, in order; the first is the headline. */
+  report: readonly EntityMetricName[];
+  entityRules: 'tolerant' | 'missing-entities';
+}
+
+export interface TokenLabelTaskSpec extends SequenceTaskSpec {
+  /** Reference scorers by name; `scorer=tolerant` is the default. */
+  scorers?: Readonly<Record<string, TokenLabelScorer>>;
+}
+
+/** The FiNER-ORD style: one `token:label` line per token, aligned with the sentence; `scorer=<name>` for the spec's reference scorers. */
+export function defineTokenLabelTask(spec: TokenLabelTaskSpec): SequenceTask {
+  const task = buildTolerantTokenLabelTask(spec);
+  const scorers = spec.scorers ?? {};
+  const names = ['tolerant', ...Object.keys(scorers)];
+  if (names.length === 1) return task;
+  const variants = new Map(Object.entries(scorers).map(([name, scorer]) => [name, { ...buildReferenceScoredTask(spec, name, scorer), id: `${spec.id}:scorer=${name}` }]));
+  const configurable: SequenceTask = {
+    ...task,
+    optionsHelp: [`scorer=${names.join('|')} — tolerant (default): our alignment; ${Object.entries(scorers).map(([name, s]) => `${name}: ${s.summary}`).join('; ')}`],
+    withOptions: (options) => {
+      const match = /^scorer=(.+)$/.exec(options.trim());
+      const name = match?.[1]?.trim() ?? '';
+      if (name === 'tolerant') return configurable;
+      const variant = variants.get(name);
+      if (variant === undefined) throw new UserError(`task ${spec.id}: unknown option "${options}"; accepted: scorer=${names.join('|')}`);
+      return variant;
+    },
+  };
+  return configurable;
+}
+
+/** The same task with a reference scorer's reading of the answer and its entity rules. */
+function buildReferenceScoredTask(spec: SequenceTaskSpec, name: string, scorer: TokenLabelScorer): SequenceTask {
+  return defineSequenceTask(
+    { ...spec, report: scorer.report },
+    spec.types,
+    [],
+    {
+      name: 'token-labels',
+      render: (tags, item) => renderTokenLabels(item.input.tokens, tags),
+      parse: (output, item) => {
+        const { tags } = scorer.align(output, item.input.tokens);
+        const unlabelled = tags.filter((tag) => tag === null).length;
+        return { prediction: { tags }, note: `${name} alignment: ${unlabelled} of ${tags.length} tokens unlabelled` };
+      },
+      shapes: '',
+      missingUnit: 'token',
+    },
+    scorer.entityRules,
+  );
+}
+
+function buildTolerantTokenLabelTask(spec: SequenceTaskSpec): SequenceTask {
   const types = new EntityTypes(spec.types.map((t) => t.type));
   return defineSequenceTask(spec, spec.types, [], {
     name: 'token-labels',
@@ -187,7 +251,13 @@ export function defineTokenLabelTask(spec: SequenceTaskSpec): SequenceTask {
   });
 }
 
-function defineSequenceTask(spec: SequenceTaskSpec, scored: readonly EntityTypeSpec[], ignored: readonly string[], style: AnswerStyle): SequenceTask {
+function defineSequenceTask(
+  spec: SequenceTaskSpec,
+  scored: readonly EntityTypeSpec[],
+  ignored: readonly string[],
+  style: AnswerStyle,
+  entityRules: 'tolerant' | 'missing-entities' = 'tolerant',
+): SequenceTask {
   const typeNames = scored.map((t) => t.type);
   const scheme = new TagScheme({ types: typeNames, ignored });
   const bioLabels = ['O', ...typeNames.flatMap((type) => [`B-${type}`, `I-${type}`])];
@@ -195,7 +265,7 @@ function defineSequenceTask(spec: SequenceTaskSpec, scored: readonly EntityTypeS
     types: scored.map((t) => `${t.type} (${t.description})`).join(', '),
     labels: bioLabels.join(', '),
   };
-  const metrics = entityMetricSuite({ types: typeNames, report: spec.report, missingUnit: style.missingUnit, tokenLabels: bioLabels });
+  const metrics = entityMetricSuite({ types: typeNames, report: spec.report, missingUnit: style.missingUnit, tokenLabels: bioLabels, entityRules });
   return {
     id: spec.id,
     version: spec.version,
@@ -231,6 +301,7 @@ function defineSequenceTask(spec: SequenceTaskSpec, scored: readonly EntityTypeS
       };
     },
     metrics,
+    ...(spec.promptSets === undefined ? {} : { promptSets: spec.promptSets }),
     simulate: {
       wrong: (item, pick) => {
         const spans = perturbEntities(entitiesFromTags(item.gold.tags), item.input.tokens, typeNames, pick);

@@ -8,6 +8,7 @@ import { UserError, describeValue } from '../../util/errors.js';
 import { hashJson } from '../../util/hash.js';
 import { renderPipeTable } from '../render-table.js';
 import { renderMessages, type PromptTemplate } from '../template.js';
+import type { PromptSet } from '../prompt-sets.js';
 import type { ParsedOutput, Task, TaskData, TaskItem } from '../task.js';
 
 /**
@@ -81,6 +82,8 @@ export interface NumericQaTaskSpec<Input> {
   question(input: Input): string | null;
   data: TaskData<Input, NumericGold>;
   maxTokens: number;
+  /** Other prompt sets by name, e.g. `finben` (src/tasks/prompt-sets.ts). */
+  promptSets?: Readonly<Record<string, PromptSet<Input, NumericGold, NumericPrediction>>>;
 }
 
 /** Outputs longer than this cannot equal a gold answer string; they are not stored twice. */
@@ -137,6 +140,7 @@ function buildNumericQaTask<Input>(spec: NumericQaTaskSpec<Input>, options: Nume
     coercePrediction: (value, item) => coerceNumericPrediction(value, tableOf(item)),
     scoreItem: (prediction, item) => scoreNumericAnswer(prediction, item.gold, percentQuestion(item), options.match),
     metrics: NUMERIC_QA_METRICS,
+    ...(spec.promptSets === undefined ? {} : { promptSets: spec.promptSets }),
     simulate: { wrong: (item, pick) => wrongNumericAnswer(item.gold, tableOf(item), percentQuestion(item), options, pick) },
   };
 }

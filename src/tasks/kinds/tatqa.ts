@@ -4,6 +4,7 @@ import { normalizeAnswer } from '../../metrics/tatqa-normalize.js';
 import { parseTatqaAnswer } from '../../parsing/tatqa-answer.js';
 import { describeValue } from '../../util/errors.js';
 import { hashJson } from '../../util/hash.js';
+import { pythonStr } from '../../util/python-repr.js';
 import { renderPipeTable } from '../render-table.js';
 import { renderMessages, type PromptTemplate } from '../template.js';
 import type { Task, TaskData } from '../task.js';
@@ -70,7 +71,8 @@ const PREDICTION_SHAPE = '{"answer": string | string[] | number | number[], "sca
 /**
  * The documented prediction shape for `finharness score`, kept as given (the official scorer's
  * semantics apply: a numeric 0 or an empty answer is no answer, a scale is compared as written).
- * `"answer": null` reads as a missing prediction; a missing or null `scale` as no scale.
+ * `"answer": null` reads as a missing prediction; a missing or null `scale` as no scale. An answer
+ * of another JSON type is read as the official scorer reads it (`answerAsScored`).
  */
 export function coerceTatqaPrediction(value: unknown): TatqaPrediction | null {
   if (value === null) return null;
@@ -78,13 +80,27 @@ export function coerceTatqaPrediction(value: unknown): TatqaPrediction | null {
   const { answer, scale } = value as { answer: unknown; scale?: unknown };
   if (answer === null) return null;
   if (scale !== undefined && scale !== null && typeof scale !== 'string') throw new Error(`"scale" must be a string such as "million" or "", got ${describeValue(scale)}`);
-  const isValue = (x: unknown): x is AnswerValue => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
-  const validList = Array.isArray(answer) && (answer.every((x) => typeof x === 'string') || answer.every((x) => typeof x === 'number' && Number.isFinite(x)));
-  if (!isValue(answer) && !validList) {
-    const mixed = Array.isArray(answer) && answer.every(isValue);
-    throw new Error(`"answer" must be a string, a finite number or a list of only strings or only numbers${mixed ? ' (a mixed list cannot be sorted as the official scorer sorts)' : ''}, got ${describeValue(answer)}`);
+  return { answer: answerAsScored(answer), scale: scale ?? '' };
+}
+
+const isValue = (x: unknown): x is AnswerValue => typeof x === 'string' || (typeof x === 'number' && Number.isFinite(x));
+
+/**
+ * What the official scorer makes of an answer: `str()` of each value, after `sorted()` of a list.
+ * So a dict or boolean is compared as its Python text (`{'2019': 48881}`, `True`), and what Python
+ * finds false (`False`, `{}`) is no answer. A list Python cannot sort (strings with numbers, two
+ * dicts) makes the official scorer fail: it is refused, and `score` counts it unreadable.
+ */
+function answerAsScored(answer: unknown): AnswerValue | AnswerValue[] {
+  if (isValue(answer)) return answer;
+  if (answer === false) return 0;
+  if (Array.isArray(answer)) {
+    if (answer.every((x) => typeof x === 'string') || answer.every((x) => typeof x === 'number' && Number.isFinite(x))) return answer as AnswerValue[];
+    if (answer.length === 1) return [isValue(answer[0]) ? answer[0] : pythonStr(answer[0])];
+    throw new Error(`"answer" must be a string, a number or a list of only strings or only numbers (a mixed list cannot be sorted as the official scorer sorts), got ${describeValue(answer)}`);
   }
-  return { answer: answer as AnswerValue | AnswerValue[], scale: scale ?? '' };
+  if (typeof answer === 'object' && answer !== null && Object.keys(answer).length === 0) return [];
+  return pythonStr(answer);
 }
 
 const OTHER_SCALE: Readonly<Record<string, string>> = { '': 'thousand', thousand: 'million', million: 'thousand', billion: 'million', percent: '' };
