@@ -17,6 +17,8 @@ export interface SyntheticTask {
   answer(item: TaskItem, repeat: number): string | undefined;
   datasetSha256?: string;
   promptHash?: string;
+  /** Recorded as the run's prompt set (`--prompt-set`). */
+  promptSet?: string;
   /** Write no item hashes, as runs written before they were recorded. */
   legacy?: boolean;
 }
@@ -56,6 +58,7 @@ export function writeSyntheticRun(root: string, spec: SyntheticRun): string {
   });
   spec.tasks.forEach((t, index) => {
     if (t.promptHash) manifest.tasks[index]!.prompt_hash = t.promptHash;
+    if (t.promptSet) manifest.tasks[index]!.prompt_set = t.promptSet;
   });
   const lines: string[] = [];
   const accumulators = spec.tasks.map((t, index): [string, TaskAccumulator] => {

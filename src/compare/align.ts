@@ -6,7 +6,7 @@ import type { ModelRun } from './runs.js';
 
 /** A setting that differs between the models' runs of one task (e.g. a different prompt). */
 export interface TaskMismatch {
-  field: 'version' | 'prompt_hash' | 'dataset_sha256' | 'shots' | 'max_tokens' | 'scoring';
+  field: 'version' | 'prompt_set' | 'prompt_hash' | 'dataset_sha256' | 'shots' | 'max_tokens' | 'scoring';
   values: Record<string, unknown>;
 }
 
@@ -45,6 +45,8 @@ function manifestTask(run: ModelRun, task: string): ManifestTask | undefined {
 
 const FIELDS: { field: TaskMismatch['field']; read: (t: ManifestTask, run: ModelRun) => unknown }[] = [
   { field: 'version', read: (t) => t.version },
+  // Named before the hash it changes, so a refusal says "prompt_set (a: default, b: finben)".
+  { field: 'prompt_set', read: (t) => t.prompt_set ?? 'default' },
   { field: 'prompt_hash', read: (t) => t.prompt_hash },
   { field: 'dataset_sha256', read: (t) => t.dataset.sha256 },
   { field: 'shots', read: (t) => (t.shots ? { k: t.shots.k, seed: t.shots.seed, format: t.shots.format ?? 'chat', ids: t.shots.ids, groups: t.shots.groups } : null) },

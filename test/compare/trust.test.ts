@@ -80,6 +80,13 @@ describe('finding 1: only identical items are paired', () => {
     expect(task.n_shared).toBe(35);
   });
 
+  it('refuses runs asked with different prompt sets, naming the set', () => {
+    const root = tempDir();
+    writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(20), answer: right }] });
+    writeRunFolder(root, { model: 'b', tasks: [{ task: fpb, items: fpbItems(20), answer: right, promptSet: 'finben', promptHash: 'finben-prompt' }] });
+    expect(() => compare(root, 'a')).toThrow(/fpb: the runs differ in prompt_set \(a: default, b: finben\), prompt_hash/);
+  });
+
   it('runs written before item hashes still compare by id when their data agree', () => {
     const root = tempDir();
     writeRunFolder(root, { model: 'a', tasks: [{ task: fpb, items: fpbItems(30), answer: right, legacy: true }] });
