@@ -8,7 +8,11 @@ import { renderComparisonHtml } from '../../src/report/compare-html.js';
 import { renderComparisonMarkdown } from '../../src/report/compare-markdown.js';
 import { EXIT } from '../../src/cli/exit-codes.js';
 import { runCli } from '../helpers/cli.js';
-import { tempDir } from '../helpers/fixtures.js';
+import { NO_CACHE } from '../../src/cache/response-cache.js';
+import type { EndpointSpec, Provider } from '../../src/providers/provider.js';
+import { createProvider } from '../../src/providers/registry.js';
+import { runEvaluation } from '../../src/runner/run.js';
+import { fpbSimulator, plannedFpb, simEndpoint, tempDir, testSettings } from '../helpers/fixtures.js';
 import { writeRunFolder } from '../helpers/run-folders.js';
 
 const FAST = { ...DEFAULT_COMPARE_SETTINGS, resamples: 300 };
@@ -108,6 +112,34 @@ describe('run status in a comparison', () => {
     expect(comparison.inputs.unscored).toEqual([]);
     expect(renderComparisonMarkdown(comparison)).not.toContain('INCOMPLETE');
     expect(renderComparisonHtml(comparison)).not.toContain('INCOMPLETE');
+  });
+});
+
+describe('a run the runner itself stopped', () => {
+  it('is reported interrupted with what it scored, as the runner recorded it', async () => {
+    const simulator = await fpbSimulator([{ name: 'sim', accuracy: 0.8 }]);
+    try {
+      const out = tempDir('fh-status-real-');
+      const planned = await plannedFpb();
+      await runEvaluation([simEndpoint(simulator, 'sim')], [planned], testSettings(out, 'full', { concurrency: 1 }), { cache: NO_CACHE, createProvider });
+      // Ctrl-C after the 12th request: the requests sent so far are answered, nothing more is asked.
+      const stop = new AbortController();
+      let sent = 0;
+      const stopping = (endpoint: EndpointSpec): Provider => {
+        const provider = createProvider(endpoint);
+        return { endpoint: provider.endpoint, complete: (request) => (++sent === 12 && stop.abort(), provider.complete({ ...request, signal: undefined })) };
+      };
+      const [outcome] = await runEvaluation([simEndpoint(simulator, 'sim', { name: 'sim-stopped' })], [planned], testSettings(out, 'stopped', { concurrency: 1 }), { cache: NO_CACHE, createProvider: stopping, signal: stop.signal });
+      expect(outcome!.status, outcome!.stopReason).toBe('interrupted');
+      const scored = outcome!.results.tasks.fpb!.n_scored;
+      expect(scored).toBeGreaterThan(0);
+      expect(scored).toBeLessThan(40);
+      const comparison = compare([join(out, 'full'), join(out, 'stopped')], 'sim');
+      expect(comparison.inputs.runs.find((r) => r.label === 'sim-stopped')).toMatchObject({ status: 'interrupted', stop_reason: 'interrupted by the user', tasks: { fpb: { planned: 40, scored } } });
+      expect(renderComparisonMarkdown(comparison)).toContain(`fpb ${scored} of 40 scored`);
+    } finally {
+      await simulator.close();
+    }
   });
 });
 
