@@ -1,6 +1,7 @@
 import type { ChatMessage } from './messages.js';
 import type { DatasetFormat } from '../data/dataset.js';
 import type { MetricKernel } from '../stats/kernels.js';
+import type { JudgeSubject } from '../judge/rubric.js';
 
 /** One evaluation item: a stable id, the task-specific input, and the gold answer. */
 export interface TaskItem<Input = unknown, Gold = unknown> {
@@ -172,6 +173,12 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
   withOptions?(options: string): Task<Input, Gold, Pred>;
   /** One line per option accepted by `withOptions`, for `finharness tasks`. */
   optionsHelp?: readonly string[];
+  /**
+   * Judge-scored tasks (src/judge): what the judge is shown for one parsed answer. The runner asks
+   * the run's judges (`--judge`) and fills the verdict into the prediction before `scoreItem`;
+   * such a task's prediction is a `JudgedAnswer` (src/judge/judged-answer.ts).
+   */
+  judge?: { subject(item: TaskItem<Input, Gold>, prediction: Pred): JudgeSubject };
 }
 
 // Task plugins are heterogeneous; the registry and runner handle them through this erased view.

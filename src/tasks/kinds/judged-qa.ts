@@ -1,0 +1,90 @@
+import { coerceJudgedAnswer, unjudged, type JudgedAnswer } from '../../judge/judged-answer.js';
+import { meanMetricSuite, type MeanMetricSpec } from '../../metrics/means.js';
+import { hashJson } from '../../util/hash.js';
+import { renderMessages, type PromptTemplate } from '../template.js';
+import type { Task, TaskData, TaskItem } from '../task.js';
+
+/**
+ * Open-ended questions whose free-text answers are graded by a judge (src/judge) against a
+ * reference answer: correct, incorrect or refused (optionally partial). The model's whole answer
+ * is what is judged; the task only frames the question and the reference. Metrics are means of
+ * per-item verdict scores, overall and per question group (e.g. FinanceBench's question types).
+ */
+
+export interface JudgedQaInput {
+  question: string;
+  /** The item's stratum for per-group accuracy (e.g. FinanceBench's question type). */
+  group: string;
+}
+
+export interface JudgedQaGold {
+  /** The reference answer as the dataset writes it. */
+  answer: string;
+}
+
+export type JudgedQaTask<Input extends JudgedQaInput> = Task<Input, JudgedQaGold, JudgedAnswer>;
+
+export interface JudgedQaTaskSpec<Input extends JudgedQaInput> {
+  id: string;
+  version: string;
+  title: string;
+  description: string;
+  prompt: PromptTemplate;
+  /** The template's slot values for one item (`{{question}}` and whatever else the prompt uses). */
+  slots(input: Input): Record<string, string>;
+  /** Groups reported as `accuracy:<group>`, in display order. */
+  groups: readonly { name: string; description: string }[];
+  data: TaskData<Input, JudgedQaGold>;
+  maxTokens: number;
+  /** A plausible wrong answer for the simulator. */
+  wrongAnswer(item: TaskItem<Input, JudgedQaGold>, pick: (n: number) => number): string;
+  withOptions?: JudgedQaTask<Input>['withOptions'];
+  optionsHelp?: readonly string[];
+}
+
+const groupScore = (group: string) => `group:${group}`;
+
+export function judgedQaMetrics<Input extends JudgedQaInput>(groups: JudgedQaTaskSpec<Input>['groups']) {
+  const specs: MeanMetricSpec[] = [
+    { name: 'accuracy', score: 'correct', description: 'Fraction of answers the judge found correct (the headline; partial answers count as wrong).' },
+    { name: 'refusal_rate', score: 'refused', description: 'Fraction of answers the judge found to decline or ask for the document.' },
+    { name: 'mean_credit', score: 'credit', description: 'Mean credit: 1 correct, the judge\'s fraction for partial answers, 0 otherwise (equals accuracy without partial credit).' },
+    ...groups.map((group) => ({ name: `accuracy:${group.name}`, score: 'correct', over: groupScore(group.name), description: group.description })),
+  ];
+  return meanMetricSuite<JudgedQaGold, JudgedAnswer>(specs);
+}
+
+export function defineJudgedQaTask<Input extends JudgedQaInput>(spec: JudgedQaTaskSpec<Input>): JudgedQaTask<Input> {
+  return {
+    id: spec.id,
+    version: spec.version,
+    title: spec.title,
+    description: spec.description,
+    data: spec.data,
+    promptHash: hashJson({ prompt: spec.prompt }),
+    maxTokens: spec.maxTokens,
+    buildMessages: (item) => renderMessages(spec.prompt, spec.slots(item.input)),
+    renderAnswer: (item) => item.gold.answer,
+    groupOf: (item) => item.input.group,
+    // The whole answer goes to the judge: extracting a "final answer" first would judge the
+    // extractor, and FinanceBench's references are sentences as often as figures.
+    parseOutput: (output) => ({ prediction: unjudged(output.trim()), note: 'answer text, graded by the judge' }),
+    coercePrediction: (value) => coerceJudgedAnswer(value),
+    scoreItem: (prediction, item) => {
+      if (prediction === null || prediction.verdict === null) {
+        throw new Error(`item ${item.id} has no judge verdict: ${spec.id} is judge-scored (run with --judge, or score stored verdicts)`);
+      }
+      return {
+        correct: prediction.verdict === 'correct' ? 1 : 0,
+        refused: prediction.verdict === 'refused' ? 1 : 0,
+        credit: prediction.credit ?? 0,
+        ...Object.fromEntries(spec.groups.map((group) => [groupScore(group.name), item.input.group === group.name ? 1 : 0])),
+      };
+    },
+    metrics: judgedQaMetrics(spec.groups),
+    judge: { subject: (item, prediction) => ({ question: item.input.question, gold: item.gold.answer, answer: prediction.answer }) },
+    simulate: { wrong: spec.wrongAnswer },
+    ...(spec.withOptions ? { withOptions: spec.withOptions } : {}),
+    ...(spec.optionsHelp ? { optionsHelp: spec.optionsHelp } : {}),
+  };
+}
