@@ -32,6 +32,8 @@ export interface JudgeIdentity {
 
 export interface Judge {
   readonly identity: JudgeIdentity;
+  /** Model judges: the endpoint asked (for its price). */
+  readonly endpoint?: import('../providers/provider.js').EndpointSpec;
   /** Throws `JudgeError` when no verdict could be had (a fatal `ProviderError` stops the run instead). */
   judge(subject: JudgeSubject, signal?: AbortSignal): Promise<JudgeOpinion>;
 }

@@ -33,3 +33,10 @@ export function coerceJudgedAnswer(value: unknown): JudgedAnswer {
   const { answer, verdict, credit } = parsed.data;
   return { answer, verdict, credit: credit ?? creditOf(verdict) };
 }
+
+/** A parsed answer with the judge's verdict filled in (the runner calls this before scoring). */
+export function withVerdict(prediction: unknown, judgement: { verdict: Verdict; credit: number }): JudgedAnswer {
+  const answer = (prediction as Partial<JudgedAnswer> | null)?.answer;
+  if (typeof answer !== 'string') throw new Error('a judged task must parse its output into {"answer": <text>}');
+  return { answer, verdict: judgement.verdict, credit: judgement.credit };
+}

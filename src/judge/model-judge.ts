@@ -35,6 +35,7 @@ export function modelJudge(context: ModelJudgeContext, rubric: Rubric): Judge {
   const { endpoint } = context;
   const decoding: DecodingParams = { temperature: 0, maxTokens: JUDGE_MAX_TOKENS, ...(context.seed === null ? {} : { seed: context.seed }) };
   return {
+    endpoint,
     identity: { name: endpoint.name, kind: 'model', provider: endpoint.provider, model: endpoint.model, base_url: endpoint.baseURL, ...(endpoint.simulated ? { simulated: true } : {}) },
     async judge(subject, signal) {
       const messages = rubric.messages(subject);

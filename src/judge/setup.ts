@@ -1,4 +1,5 @@
 import type { ResponseCache } from '../cache/response-cache.js';
+import { UserError } from '../util/errors.js';
 import type { FinharnessConfig } from '../config/config.js';
 import { resolveEndpoint } from '../providers/endpoints.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
@@ -62,4 +63,35 @@ export function buildJudgePanel(specs: readonly string[], endpoints: readonly En
   });
   // With the rule-only judge the pre-check changes no verdict, but says which ones a rule match decided.
   return new JudgePanel(judges, rubric, options.precheck);
+}
+
+/** `--judge` and its options, as a run carries them (src/runner/plan.ts `RunSettings.judge`). */
+export interface RunJudgeSettings extends PanelOptions {
+  specs: string[];
+  endpoints: EndpointSpec[];
+}
+
+/**
+ * The panel a run judges its judge-scored tasks with, or undefined when it has none. A judged
+ * task without `--judge`, or judging with `--batch` (verdicts are asked as answers arrive), is
+ * refused before any request.
+ */
+export function runJudgePanel(
+  tasks: readonly { task: { id: string; judge?: unknown } }[],
+  settings: Pick<RunSettings, 'judge' | 'batch' | 'retry' | 'timeoutMs' | 'seed' | 'concurrency' | 'requestsPerMinute' | 'tokensPerMinute'>,
+  deps: Omit<PanelDependencies, 'settings'>,
+): JudgePanel | undefined {
+  const judged = tasks.filter((t) => t.task.judge !== undefined).map((t) => t.task.id);
+  if (judged.length === 0) return undefined;
+  if (!settings.judge || settings.judge.specs.length === 0) {
+    throw new UserError(`task ${judged.join(', ')} is scored by a judge: name one with --judge, e.g. --judge openai:gpt-4o (or --judge rule for tolerant matching only)`);
+  }
+  if (settings.batch) throw new UserError(`--batch cannot judge answers (task ${judged.join(', ')}): run judge-scored tasks without --batch`);
+  return buildJudgePanel(settings.judge.specs, settings.judge.endpoints, settings.judge, { ...deps, settings });
+}
+
+/** Judge endpoints that are not also evaluated models (those already have a limiter by that name). */
+export function extraJudgeEndpoints(models: readonly EndpointSpec[], settings: Pick<RunSettings, 'judge'>): EndpointSpec[] {
+  const names = new Set(models.map((m) => m.name));
+  return (settings.judge?.endpoints ?? []).filter((e) => !names.has(e.name));
 }
