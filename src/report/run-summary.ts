@@ -1,4 +1,5 @@
 import type { ModelRunOutcome } from '../runner/model-run.js';
+import { judgeNote } from '../judge/summary-note.js';
 import { scoringOf } from '../store/manifest.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE } from './scoring-marker.js';
 import { formatCounts } from '../runner/error-gate.js';
@@ -40,6 +41,10 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
       lines.push(`| ${modelLabel(outcome)} | ${cells.join(' | ')} | ${scored} | ${result.n_errors} | ${result.n_cached} |`);
     }
     lines.push('');
+    for (const outcome of outcomes) {
+      const judged = outcome.results.tasks[taskId]?.judge;
+      if (judged) lines.push(`- ${modelLabel(outcome)}: ${judgeNote(judged)}`, '');
+    }
   }
   lines.push(...costTable(outcomes, taskIds));
   for (const outcome of outcomes) {

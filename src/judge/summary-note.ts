@@ -1,0 +1,15 @@
+import type { JudgeSummary } from './tally.js';
+
+/**
+ * One line naming who judged a task and how its verdicts were reached, for the run summary and
+ * the comparison report: a judged accuracy means little without its judge and rubric.
+ */
+export function judgeNote(summary: JudgeSummary): string {
+  const { decided_by: by } = summary;
+  const how = [by.precheck > 0 ? `${by.precheck} by the rule pre-check` : '', by.judge > 0 ? `${by.judge} by the judge` : '', by.majority > 0 ? `${by.majority} by majority` : ''].filter(Boolean).join(', ');
+  const spent = Object.entries(summary.cost)
+    .filter(([, c]) => c.requests_sent + c.cached_answers > 0)
+    .map(([judge, c]) => `${judge}: ${c.requests_sent} requests, ${c.cached_answers} cached${c.cost_usd === null ? ', no price' : `, $${c.cost_usd.toFixed(4)}`}`);
+  const kappas = (summary.pairwise ?? []).map((p) => `kappa ${p.judges.join('/')} ${p.kappa === null ? '–' : p.kappa.toFixed(2)}`);
+  return `judged by ${summary.judges.join(' + ')} (rubric ${summary.rubric}): ${summary.n_judged} verdicts${how ? ` (${how})` : ''}${summary.n_tied > 0 ? `, ${summary.n_tied} ties` : ''}${spent.length > 0 ? `; ${spent.join('; ')}` : ''}${kappas.length > 0 ? `; ${kappas.join(', ')}` : ''}`;
+}
