@@ -1,8 +1,9 @@
 import { coerceJudgedAnswer, unjudged, type JudgedAnswer } from '../../judge/judged-answer.js';
 import { meanMetricSuite, type MeanMetricSpec } from '../../metrics/means.js';
 import { hashJson } from '../../util/hash.js';
+import { wilsonInterval } from '../../stats/wilson.js';
 import { renderMessages, type PromptTemplate } from '../template.js';
-import type { Task, TaskData, TaskItem } from '../task.js';
+import type { MetricSuite, Task, TaskData, TaskItem } from '../task.js';
 
 /**
  * Open-ended questions whose free-text answers are graded by a judge (src/judge) against a
@@ -43,15 +44,37 @@ export interface JudgedQaTaskSpec<Input extends JudgedQaInput> {
 }
 
 const groupScore = (group: string) => `group:${group}`;
+const groupCorrectScore = (group: string) => `correct:${group}`;
 
 export function judgedQaMetrics<Input extends JudgedQaInput>(groups: JudgedQaTaskSpec<Input>['groups']) {
   const specs: MeanMetricSpec[] = [
     { name: 'accuracy', score: 'correct', description: 'Fraction of answers the judge found correct (the headline; partial answers count as wrong).' },
     { name: 'refusal_rate', score: 'refused', description: 'Fraction of answers the judge found to decline or ask for the document.' },
     { name: 'mean_credit', score: 'credit', description: 'Mean credit: 1 correct, the judge\'s fraction for partial answers, 0 otherwise (equals accuracy without partial credit).' },
-    ...groups.map((group) => ({ name: `accuracy:${group.name}`, score: 'correct', over: groupScore(group.name), description: group.description })),
+    // meanMetricSuite sums `score` over every item and divides by the `over` count: the score
+    // must be 0 outside the group, hence a per-group correct score.
+    ...groups.map((group) => ({ name: `accuracy:${group.name}`, score: groupCorrectScore(group.name), over: groupScore(group.name), description: group.description })),
   ];
-  return meanMetricSuite<JudgedQaGold, JudgedAnswer>(specs);
+  const suite = meanMetricSuite<JudgedQaGold, JudgedAnswer>(specs);
+  const withIntervals: MetricSuite<JudgedQaGold, JudgedAnswer> = {
+    ...suite,
+    // Wilson 95% intervals of the accuracies, overall and per group, stored with the results so a
+    // single run's card can quote them (comparisons compute their own).
+    compute(items) {
+      const computed = suite.compute(items);
+      const intervals: Record<string, { n: number; correct: number; lower: number; upper: number }> = {};
+      const add = (name: string, subset: readonly { scores: Readonly<Record<string, number>> }[]) => {
+        if (subset.length === 0) return;
+        const correct = subset.filter((item) => item.scores.correct === 1).length;
+        const { lower, upper } = wilsonInterval(correct, subset.length);
+        intervals[name] = { n: subset.length, correct, lower, upper };
+      };
+      add('accuracy', items);
+      for (const group of groups) add(`accuracy:${group.name}`, items.filter((item) => item.scores[groupScore(group.name)] === 1));
+      return { ...computed, details: { ...computed.details, wilson_95: intervals } };
+    },
+  };
+  return withIntervals;
 }
 
 export function defineJudgedQaTask<Input extends JudgedQaInput>(spec: JudgedQaTaskSpec<Input>): JudgedQaTask<Input> {
@@ -78,7 +101,13 @@ export function defineJudgedQaTask<Input extends JudgedQaInput>(spec: JudgedQaTa
         correct: prediction.verdict === 'correct' ? 1 : 0,
         refused: prediction.verdict === 'refused' ? 1 : 0,
         credit: prediction.credit ?? 0,
-        ...Object.fromEntries(spec.groups.map((group) => [groupScore(group.name), item.input.group === group.name ? 1 : 0])),
+        ...Object.fromEntries(spec.groups.flatMap((group) => {
+          const inGroup = item.input.group === group.name ? 1 : 0;
+          return [
+            [groupScore(group.name), inGroup],
+            [groupCorrectScore(group.name), inGroup === 1 && prediction.verdict === 'correct' ? 1 : 0],
+          ];
+        })),
       };
     },
     metrics: judgedQaMetrics(spec.groups),
