@@ -13,3 +13,19 @@ export function judgeNote(summary: JudgeSummary): string {
   const kappas = (summary.pairwise ?? []).map((p) => `kappa ${p.judges.join('/')} ${p.kappa === null ? '–' : p.kappa.toFixed(2)}`);
   return `judged by ${summary.judges.join(' + ')} (rubric ${summary.rubric}): ${summary.n_judged} verdicts${how ? ` (${how})` : ''}${summary.n_tied > 0 ? `, ${summary.n_tied} ties` : ''}${spent.length > 0 ? `; ${spent.join('; ')}` : ''}${kappas.length > 0 ? `; ${kappas.join(', ')}` : ''}`;
 }
+
+/**
+ * `TaskComparison.judges` for a compared task: each judged model's note; when the models were
+ * judged by different judges or rubrics, a warning rides on every note, since a difference in
+ * judged accuracy may then be the judges'.
+ */
+export function judgeNotes(runs: readonly { label: string; results: { tasks: Record<string, { judge?: JudgeSummary }> } | null }[], task: string): { judges?: Record<string, string> } {
+  const judged = runs.flatMap((run) => {
+    const summary = run.results?.tasks[task]?.judge;
+    return summary ? [{ label: run.label, summary }] : [];
+  });
+  if (judged.length === 0) return {};
+  const panels = new Set(judged.map(({ summary }) => `${summary.judges.join('+')}|${summary.rubric}`));
+  const warning = panels.size > 1 ? ' — judged by different judges or rubrics than the other models: differences may be the judges\'' : '';
+  return { judges: Object.fromEntries(judged.map(({ label, summary }) => [label, `${judgeNote(summary)}${warning}`])) };
+}

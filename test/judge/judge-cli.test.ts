@@ -18,7 +18,7 @@ beforeAll(async () => {
   const sources = [];
   for (const task of tasks) sources.push({ task, items: (await loadTaskData(task)).items });
   simulator = await startSimulator({
-    models: [{ name: 'sim-analyst', accuracy: 0.6, verboseRate: 0.5 }, { name: 'sim-judge', accuracy: 1, judge: { accuracy: 0.9 } }],
+    models: [{ name: 'sim-analyst', accuracy: 0.6, verboseRate: 0.5 }, { name: 'sim-analyst-2', accuracy: 0.3 }, { name: 'sim-judge', accuracy: 1, judge: { accuracy: 0.9 } }],
     answerKey: buildAnswerKey(sources),
   });
 });
@@ -32,7 +32,7 @@ describe('finharness run --judge and score on stored verdicts', () => {
   it('runs financebench in both modes with a judge, and `score` reproduces the results from samples.jsonl', async () => {
     const out = tempDir();
     const env = { FINHARNESS_CACHE: tempDir() };
-    const run = await runCli(['run', '-m', `analyst=openai-compatible:sim-analyst@${simulator.url}`, '--judge', `judge=openai-compatible:sim-judge@${simulator.url}`, '-t', 'financebench,financebench:oracle', '-o', out, '--run-id', 'fb', '--progress', 'none'], env);
+    const run = await runCli(['run', '-m', `analyst=openai-compatible:sim-analyst@${simulator.url}`, '-m', `analyst-2=openai-compatible:sim-analyst-2@${simulator.url}`, '--judge', `judge=openai-compatible:sim-judge@${simulator.url}`, '-t', 'financebench,financebench:oracle', '-o', out, '--run-id', 'fb', '--progress', 'none'], env);
     expect(run.code, run.stderr).toBe(0);
     const dir = join(out, 'fb', 'analyst');
     const results = readJson<RunResults>(join(dir, 'results.json'));
@@ -44,7 +44,19 @@ describe('finharness run --judge and score on stored verdicts', () => {
       expect(results.tasks[task]!.judge!.rubric).toBe('financial-qa@1');
     }
     // The summary names the judge.
-    expect(run.stdout).toMatch(/judge/i);
+    expect(run.stdout).toMatch(/analyst: judged by judge \(rubric financial-qa@1\): 8 verdicts/);
+
+    // Compare pairs the judged accuracies item by item (exact McNemar, as for any proportion) and names the judge.
+    const report = tempDir();
+    const compared = await runCli(['compare', join(out, 'fb'), '--base', 'analyst-2', '-o', report]);
+    expect(compared.code, compared.stderr).toBe(0);
+    const markdown = readFileSync(join(report, 'comparison.md'), 'utf8');
+    expect(markdown).toMatch(/> analyst: judged by judge \(rubric financial-qa@1\)/);
+    expect(markdown).toMatch(/> analyst-2: judged by judge/);
+    const json = readJson<{ tasks: { task: string; comparisons: { metric: string; test: string }[]; judges?: Record<string, string> }[] }>(join(report, 'comparison.json'));
+    const fb = json.tasks.find((t) => t.task === 'financebench')!;
+    expect(fb.judges?.analyst).toMatch(/^judged by judge/);
+    expect(fb.comparisons.find((c) => c.metric === 'accuracy')?.test).toMatch(/mcnemar|newcombe|exact/i);
   });
 
   it('refuses a judge-scored task without --judge, and raw outputs without verdicts in `score`, with exit code 2', async () => {
