@@ -161,6 +161,28 @@ describe('a judge-scored run with the simulator as judge', () => {
     expect(pair.kappa).toBe(agreement(labels, VERDICTS).kappa);
   });
 
+  it('a failed judging is judged again on resume, asking only the judge; resuming with another judge is refused', async () => {
+    const out = tempDir();
+    const cache = tempDir();
+    await run(out, cache, 'warm', ['sim-judge']);
+    // Answers are cached: the next request is the first judge request, and it is refused (400, not retried).
+    simulator.resetStats();
+    simulator.injectFaults({ kind: 'bad_request', message: 'judge prompt rejected' });
+    const first = await run(out, cache, 'resumable', ['sim-judge-b'], { maxErrorRate: 1 });
+    const failed = first.samples.filter((s) => s.error !== null);
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.error).toMatchObject({ kind: 'judge' });
+    expect(failed[0]!.error!.message).toMatch(/judge sim-judge-b: .*judge prompt rejected/);
+    expect(first.results.status).toBe('incomplete');
+    simulator.resetStats();
+    const resumed = await run(out, cache, 'resumable', ['sim-judge-b']);
+    expect(simulator.stats().chatCompletions).toBe(1);
+    expect(resumed.samples.every((s) => s.error === null && s.judgement !== undefined)).toBe(true);
+    expect(resumed.results.status).toBe('complete');
+
+    await expect(run(out, cache, 'resumable', ['sim-judge-c'])).rejects.toThrow(/cannot resume run "resumable".*\n.*judge: was/s);
+  });
+
   it('refuses a judge-scored task without --judge before any request', async () => {
     simulator.resetStats();
     await expect(runEvaluation([simEndpoint(simulator, 'sim-analyst')], planned, testSettings(tempDir(), 'nojudge'), testDeps(tempDir()))).rejects.toThrow(/scored by a judge: name one with --judge/);
