@@ -139,6 +139,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     return record;
   };
 
+  /** A fatal provider error (authentication, quota; the model's or a judge's) stops the run: true when it did. */
+  const stopsTheRun = (caught: unknown): boolean => {
+    if (!(caught instanceof ProviderError && caught.fatal)) return false;
+    fatal = caught;
+    stop.abort();
+    return true;
+  };
+
   /** Ask one item; the finished sample, or undefined when the run is stopping. */
   const askItem = async (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): Promise<SampleRecord | undefined> => {
     if (signal.aborted) return undefined;
@@ -176,12 +184,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         deps.cache.put(key, completion);
       } catch (caught) {
         // Stopping (Ctrl-C or a fatal error elsewhere): the item is left for the resumed run.
-        if (signal.aborted) return undefined;
-        if (caught instanceof ProviderError && caught.fatal) {
-          fatal = caught;
-          stop.abort();
-          return undefined;
-        }
+        if (signal.aborted || stopsTheRun(caught)) return undefined;
         const last = caught instanceof RetriesExhaustedError ? caught.lastError : caught;
         attempts = caught instanceof RetriesExhaustedError ? caught.attempts : 1;
         error =
@@ -197,12 +200,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         if ('error' in judged) error = judged.error;
         else judgement = judged.judgement;
       } catch (caught) {
-        if (signal.aborted) return undefined;
-        if (caught instanceof ProviderError && caught.fatal) {
-          fatal = caught;
-          stop.abort();
-          return undefined;
-        }
+        if (signal.aborted || stopsTheRun(caught)) return undefined;
         throw caught;
       }
     }

@@ -183,6 +183,17 @@ describe('a judge-scored run with the simulator as judge', () => {
     await expect(run(out, cache, 'resumable', ['sim-judge-c'])).rejects.toThrow(/cannot resume run "resumable".*\n.*judge: was/s);
   });
 
+  it('a judge that rejects the key stops the run, as a model would', async () => {
+    const out = tempDir();
+    const cache = tempDir();
+    await run(out, cache, 'warm', ['sim-judge']);
+    simulator.injectFaults({ kind: 'auth' });
+    const { outcome, samples } = await run(out, cache, 'unauthorised', ['sim-judge-c']);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.stopReason).toMatch(/stopped: auth error/);
+    expect(samples.length).toBeLessThan(16);
+  });
+
   it('refuses a judge-scored task without --judge before any request', async () => {
     simulator.resetStats();
     await expect(runEvaluation([simEndpoint(simulator, 'sim-analyst')], planned, testSettings(tempDir(), 'nojudge'), testDeps(tempDir()))).rejects.toThrow(/scored by a judge: name one with --judge/);
