@@ -77,6 +77,14 @@ export function judgedQaMetrics<Input extends JudgedQaInput>(groups: JudgedQaTas
   return withIntervals;
 }
 
+/** The per-item scores of a judged answer; an answer without a verdict is an error, never a 0. */
+export function verdictScores(prediction: JudgedAnswer | null, itemId: string, taskId: string): { correct: number; refused: number; credit: number } {
+  if (prediction === null || prediction.verdict === null) {
+    throw new Error(`item ${itemId} has no judge verdict: ${taskId} is judge-scored (run with --judge, or score stored verdicts)`);
+  }
+  return { correct: prediction.verdict === 'correct' ? 1 : 0, refused: prediction.verdict === 'refused' ? 1 : 0, credit: prediction.credit ?? 0 };
+}
+
 export function defineJudgedQaTask<Input extends JudgedQaInput>(spec: JudgedQaTaskSpec<Input>): JudgedQaTask<Input> {
   return {
     id: spec.id,
@@ -94,18 +102,13 @@ export function defineJudgedQaTask<Input extends JudgedQaInput>(spec: JudgedQaTa
     parseOutput: (output) => ({ prediction: unjudged(output.trim()), note: 'answer text, graded by the judge' }),
     coercePrediction: (value) => coerceJudgedAnswer(value),
     scoreItem: (prediction, item) => {
-      if (prediction === null || prediction.verdict === null) {
-        throw new Error(`item ${item.id} has no judge verdict: ${spec.id} is judge-scored (run with --judge, or score stored verdicts)`);
-      }
       return {
-        correct: prediction.verdict === 'correct' ? 1 : 0,
-        refused: prediction.verdict === 'refused' ? 1 : 0,
-        credit: prediction.credit ?? 0,
+        ...verdictScores(prediction, item.id, spec.id),
         ...Object.fromEntries(spec.groups.flatMap((group) => {
           const inGroup = item.input.group === group.name ? 1 : 0;
           return [
             [groupScore(group.name), inGroup],
-            [groupCorrectScore(group.name), inGroup === 1 && prediction.verdict === 'correct' ? 1 : 0],
+            [groupCorrectScore(group.name), inGroup === 1 && prediction?.verdict === 'correct' ? 1 : 0],
           ];
         })),
       };
