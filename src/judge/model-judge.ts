@@ -1,4 +1,4 @@
-import { responseCacheKey } from '../cache/cache-key.js';
+import { normaliseBaseURL, responseCacheKey } from '../cache/cache-key.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { DecodingParams, EndpointSpec, Provider } from '../providers/provider.js';
@@ -36,7 +36,7 @@ export function modelJudge(context: ModelJudgeContext, rubric: Rubric): Judge {
   const decoding: DecodingParams = { temperature: 0, maxTokens: JUDGE_MAX_TOKENS, ...(context.seed === null ? {} : { seed: context.seed }) };
   return {
     endpoint,
-    identity: { name: endpoint.name, kind: 'model', provider: endpoint.provider, model: endpoint.model, base_url: endpoint.baseURL, ...(endpoint.simulated ? { simulated: true } : {}) },
+    identity: { name: endpoint.name, kind: 'model', provider: endpoint.provider, model: endpoint.model, base_url: normaliseBaseURL(endpoint.baseURL), ...(endpoint.simulated ? { simulated: true } : {}) },
     async judge(subject, signal) {
       const messages = rubric.messages(subject);
       const key = hashJson({ purpose: 'judge', rubric: rubricLabel(rubric), request: responseCacheKey(endpoint, hashMessages(messages), decoding, 0) });

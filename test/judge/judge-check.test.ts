@@ -2,6 +2,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FileAgreement } from '../../src/judge/judge-check.js';
+import { startSimulator } from '../../src/simulator/server.js';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -35,6 +36,34 @@ describe('finharness judge-check', () => {
     // correct .25, incorrect .5, refused .25; p_e = .125 + .125 + .0625 = .3125; kappa = .4375/.6875.
     expect(only!.agreement.kappa).toBeCloseTo(0.4375 / 0.6875, 12);
     expect(only!.agreement.confusion.correct.incorrect).toBe(1);
+  });
+
+  it('measures a judge model (the simulator playing one) through the cache: a second check sends no request', async () => {
+    const simulator = await startSimulator({ models: [{ name: 'sim-judge', accuracy: 1, judge: { accuracy: 1 } }] });
+    try {
+      const file = join(tempDir(), 'graded.jsonl');
+      const rows = [
+        { question: 'Segment?', gold: 'Consumer shrank 0.9%.', answer: 'Consumer shrank 0.9%. It was the only one.', human_label: 'correct' },
+        { question: 'Segment?', gold: 'Consumer shrank 0.9%.', answer: 'Health care shrank.', human_label: 'incorrect' },
+        { question: 'Capex?', gold: '$412.00', answer: 'Capex was $412 million.', human_label: 'correct' },
+      ];
+      writeFileSync(file, rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      const env = { FINHARNESS_CACHE: tempDir() };
+      const args = ['judge-check', file, '--judge', `j=openai-compatible:sim-judge@${simulator.url}`, '--json'];
+      const first = await runCli(args, env);
+      expect(first.code, first.stderr).toBe(0);
+      const report = JSON.parse(first.stdout) as CheckJson;
+      expect(report.judge).toMatchObject({ rubric: 'financial-qa@1', precheck: true, judges: [{ name: 'j', kind: 'model', model: 'sim-judge' }] });
+      // The numeric answer is decided by the pre-check; the two sentences go to the judge model.
+      expect(report.files[0]).toMatchObject({ n: 3, n_judge_errors: 0, precheck: { n: 1, agree: 1 } });
+      expect(report.files[0]!.agreement.accuracy).toBe(1);
+      expect(simulator.stats().chatCompletions).toBe(2);
+      const second = await runCli(args, env);
+      expect(JSON.parse(second.stdout)).toEqual(report);
+      expect(simulator.stats().chatCompletions).toBe(2);
+    } finally {
+      await simulator.close();
+    }
   });
 
   it('refuses a malformed line with file, line and field, exit code 2', async () => {
