@@ -61,6 +61,13 @@ describe('finharness judge-check', () => {
       const second = await runCli(args, env);
       expect(JSON.parse(second.stdout)).toEqual(report);
       expect(simulator.stats().chatCompletions).toBe(2);
+
+      // A judge that rejects the key: one line, exit code 3 (did not finish), no stack trace.
+      simulator.injectFaults({ kind: 'auth' }, { kind: 'auth' });
+      const refused = await runCli([...args, '--no-cache'], env);
+      expect(refused.code).toBe(3);
+      expect(refused.stderr).toMatch(/judge-check did not finish: auth error from judge/);
+      expect(refused.stderr).not.toMatch(/\n\s+at /);
     } finally {
       await simulator.close();
     }

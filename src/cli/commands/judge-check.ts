@@ -7,6 +7,8 @@ import { createProvider } from '../../providers/registry.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
 import { cacheDir } from '../../util/paths.js';
 import { collect, positiveInt } from '../options.js';
+import { EXIT } from '../exit-codes.js';
+import { ProviderError } from '../../providers/errors.js';
 
 interface JudgeCheckOptions {
   judge?: string[];
@@ -50,7 +52,15 @@ export function registerJudgeCheckCommand(program: Command): void {
         });
         // Files one after another: each one's answers go to the judges together, within the limiter.
         const results: FileAgreement[] = [];
-        for (const file of files) results.push(await checkGradedFile(file, panel));
+        try {
+          for (const file of files) results.push(await checkGradedFile(file, panel));
+        } catch (error) {
+          // Authentication, unknown model, quota: no verdict can be had, as a run would stop.
+          if (!(error instanceof ProviderError && error.fatal)) throw error;
+          process.stderr.write(`finharness: judge-check did not finish: ${error.kind} error from judge: ${error.message}\n`);
+          process.exitCode = EXIT.incomplete;
+          return;
+        }
         const settings = panel.settings();
         const label = `${specs.join(' + ')}${endpoints.length > 0 ? ` (rubric ${settings.rubric}${settings.precheck ? ', rule pre-check first' : ''})` : ''}`;
         if (options.json) process.stdout.write(`${JSON.stringify({ judge: settings, files: results })}\n`);
