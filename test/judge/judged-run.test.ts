@@ -59,7 +59,7 @@ describe('a judge-scored run with the simulator as judge', () => {
   it('judges every answer, records verdicts, judge identity, rubric and cost, and reproduces its results from the stored verdicts', async () => {
     const out = tempDir();
     const cache = tempDir();
-    const { results, manifest, samples } = await run(out, cache, 'judged', ['sim-judge'], { prices: { 'sim-judge': { input_per_million: 2.5, output_per_million: 10 } } });
+    const { results, manifest, samples } = await run(out, cache, 'judged', ['sim-judge'], { prices: { 'sim-judge': { input_per_million: 2.5, output_per_million: 10, batch_discount: 0.5 } } });
     expect(manifest.judge).toMatchObject({ rubric: 'financial-qa@1', precheck: true, judges: [{ name: 'sim-judge', kind: 'model', model: 'sim-judge', simulated: true }] });
     expect(samples).toHaveLength(16);
     for (const sample of samples) {
