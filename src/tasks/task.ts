@@ -1,7 +1,7 @@
+import type { JudgeSubject } from '../judge/rubric.js';
 import type { ChatMessage } from './messages.js';
 import type { DatasetFormat } from '../data/dataset.js';
 import type { MetricKernel } from '../stats/kernels.js';
-import type { JudgeSubject } from '../judge/rubric.js';
 
 /** One evaluation item: a stable id, the task-specific input, and the gold answer. */
 export interface TaskItem<Input = unknown, Gold = unknown> {
@@ -162,6 +162,12 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
    * answers: shapes that depend on the input (one tag per token, entity names to locate) need it.
    */
   coercePrediction(value: unknown, item: TaskItem<Input, Gold>): Pred | null;
+  /**
+   * Judge-scored tasks (src/judge): what the judge is shown for one parsed answer. The runner asks
+   * the run's judges (`--judge`) and fills the verdict into the prediction before `scoreItem`;
+   * such a task's prediction is a `JudgedAnswer` (src/judge/judged-answer.ts).
+   */
+  judge?: { subject(item: TaskItem<Input, Gold>, prediction: Pred): JudgeSubject };
   scoreItem(prediction: Pred | null, item: TaskItem<Input, Gold>): Record<string, number>;
   metrics: MetricSuite<Gold, Pred>;
   simulate?: SimulationHints<Input, Gold>;
@@ -173,12 +179,6 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
   withOptions?(options: string): Task<Input, Gold, Pred>;
   /** One line per option accepted by `withOptions`, for `finharness tasks`. */
   optionsHelp?: readonly string[];
-  /**
-   * Judge-scored tasks (src/judge): what the judge is shown for one parsed answer. The runner asks
-   * the run's judges (`--judge`) and fills the verdict into the prediction before `scoreItem`;
-   * such a task's prediction is a `JudgedAnswer` (src/judge/judged-answer.ts).
-   */
-  judge?: { subject(item: TaskItem<Input, Gold>, prediction: Pred): JudgeSubject };
 }
 
 // Task plugins are heterogeneous; the registry and runner handle them through this erased view.
