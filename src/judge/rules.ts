@@ -4,8 +4,8 @@ import type { Verdict } from './verdict.js';
 
 /**
  * Verdicts a rule can give without asking a judge model:
- * - `precheck`: clear matches only — the answer's final number matches a numeric reference within
- *   1% (src/numeric's tolerant match), or the answer is the reference text itself. Used before a
+ * - `precheck`: clear matches only — the answer's final number equals a numeric reference
+ *   (src/numeric's match without a relative tolerance), or the answer is the reference text itself. Used before a
  *   judge model to save the calls that cannot go wrong; it never says "incorrect", because a
  *   rule cannot tell a wrong answer from a right one phrased differently.
  * - `ruleVerdict`: the rule-only judge (`--judge rule`) — the pre-check, then refusal phrases,
@@ -19,15 +19,21 @@ export interface RuleDecision {
   note: string;
 }
 
-/** FinanceBench's references round ("$8.70" for 8.738 billion): 1% of the reference is close enough. */
-export const PRECHECK_MATCH: Readonly<MatchOptions> = { ...DEFAULT_MATCH_OPTIONS, relative: 0.01 };
+/**
+ * No relative tolerance: the answer must equal the reference as written (scale words, percent and
+ * rounding to 5 decimals aside), or round to it at the precision the answer states. A 1% tolerance
+ * accepted answers FinanceBench's graders marked wrong (DPO 93.55 for 93.86, $302M for $303M);
+ * near misses are the judge's to decide.
+ */
+export const PRECHECK_MATCH: Readonly<MatchOptions> = DEFAULT_MATCH_OPTIONS;
 
 export function precheck(subject: JudgeSubject, options: Readonly<MatchOptions> = PRECHECK_MATCH): RuleDecision | undefined {
   if (normaliseText(subject.answer) !== '' && normaliseText(subject.answer) === normaliseText(subject.gold)) {
     return { verdict: 'correct', rule: 'exact-text', note: 'the answer is the reference text' };
   }
   const gold = numericReference(subject.gold);
-  if (gold === undefined) return undefined;
+  // A refusal that mentions a number ("... so I report 0") is not an answer to match.
+  if (gold === undefined || refusalPhrase(subject.answer) !== undefined) return undefined;
   const final = extractFinalAnswer(subject.answer);
   if (final === null || typeof final.value !== 'number') return undefined;
   const percentQuestion = /percent|%|margin|ratio|rate|growth/i.test(subject.question) || gold.percent !== null;
@@ -50,8 +56,8 @@ function normaliseText(text: string): string {
   return text.toLowerCase().replace(/[\s.,;:!"'`*]+/g, ' ').trim();
 }
 
-// Phrases that decline rather than answer. Checked only after the pre-check found no match, so a
-// correct figure followed by a caveat ("I cannot verify this, but ...") is not a refusal.
+// Phrases that decline rather than answer. The pre-check leaves an answer holding one to the judge;
+// the rule-only judge calls it refused.
 const REFUSAL = [
   /\b(i|we) (do not|don't|cannot|can't|am unable to|are unable to|was unable to) (have|access|provide|find|determine|browse|retrieve|answer|give|calculate|locate|verify)\b/i,
   /\b(unable|not able) to (provide|access|find|determine|answer|retrieve|calculate|locate)\b/i,
@@ -62,11 +68,20 @@ const REFUSAL = [
   /\bI('m| am) sorry\b/i,
 ];
 
+/** The phrase by which an answer declines, if it does. */
+function refusalPhrase(answer: string): string | undefined {
+  for (const pattern of REFUSAL) {
+    const match = pattern.exec(answer);
+    if (match) return match[0];
+  }
+  return undefined;
+}
+
 export function ruleVerdict(subject: JudgeSubject): RuleDecision {
   const decided = precheck(subject);
   if (decided) return decided;
-  const phrase = REFUSAL.find((pattern) => pattern.test(subject.answer));
-  if (phrase || subject.answer.trim() === '') return { verdict: 'refused', rule: 'refusal-phrase', note: phrase ? `declines: ${phrase.exec(subject.answer)![0]}` : 'empty answer' };
+  const phrase = refusalPhrase(subject.answer);
+  if (phrase !== undefined || subject.answer.trim() === '') return { verdict: 'refused', rule: 'refusal-phrase', note: phrase !== undefined ? `declines: ${phrase}` : 'empty answer' };
   return { verdict: 'incorrect', rule: 'no-match', note: 'no rule matched the reference' };
 }
 

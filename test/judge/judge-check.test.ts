@@ -102,7 +102,7 @@ describe('finharness judge-check', () => {
     // The pre-check decides only clear matches: people agree with nearly all of them.
     const decided = report.files.reduce((sum, f) => sum + f.precheck.n, 0);
     const agreed = report.files.reduce((sum, f) => sum + f.precheck.agree, 0);
-    expect(decided).toBeGreaterThan(300);
-    expect(agreed / decided).toBeGreaterThan(0.9);
+    expect(decided).toBeGreaterThan(200);
+    expect(agreed / decided).toBeGreaterThan(0.97);
   });
 });
