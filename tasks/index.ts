@@ -17,6 +17,8 @@ export const BUILTIN_TASKS: Readonly<Record<string, () => Promise<AnyTask>>> = {
   finqa: async () => (await import('./finqa/index.js')).finqa,
   convfinqa: async () => (await import('./convfinqa/index.js')).convfinqa,
   tatqa: async () => (await import('./tatqa/index.js')).tatqa,
+  // open-ended questions graded by a judge
+  financebench: async () => (await import('./financebench/index.js')).financeBench,
   // general ability
   mmlu: async () => (await import('./mmlu/index.js')).mmlu,
   gsm8k: async () => (await import('./gsm8k/index.js')).gsm8k,

@@ -4,6 +4,7 @@ import { loadDataset, type LoadedDataset } from '../data/dataset.js';
 import type { LocalSource } from '../data/sources/local.js';
 import type { AnyTask, TaskItem } from '../tasks/task.js';
 import { UserError } from '../util/errors.js';
+import { splitTaskSpec } from '../tasks/catalog.js';
 import { cacheDir, packagePath } from '../util/paths.js';
 
 /** The task's data: the file (or folder) given with --data, else the small sample shipped with the task. */
@@ -12,9 +13,9 @@ export async function loadTaskData(task: AnyTask, dataPath?: string, format?: st
   return loadDataset<TaskItem>(path, task.data.formats, format);
 }
 
-/** `mmlu` for `mmlu:economics`: data is pulled per task, whatever the variant. */
+/** `mmlu` for `mmlu:economics` (and for `mmlu+judge`): data is pulled per task, whatever the variant. */
 export function baseTaskId(taskId: string): string {
-  return taskId.split(':')[0] ?? taskId;
+  return splitTaskSpec(taskId).id;
 }
 
 /** Splits a pulled source may have to serve as evaluation data, in order of preference. */

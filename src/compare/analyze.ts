@@ -1,5 +1,6 @@
 import { changeVerdict, retentionVerdict, superiorityVerdict, type ChangeVerdict, type RetentionVerdict, type SuperiorityVerdict } from '../stats/index.js';
 import { harnessInfo, scoringOf, type ScoringMode } from '../store/manifest.js';
+import { judgeNotes } from '../judge/summary-note.js';
 import { getTask } from '../tasks/registry.js';
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { SampleRecord } from '../store/samples.js';
@@ -91,6 +92,8 @@ export interface TaskComparison {
   item_diffs: ItemDiff[];
   /** Set when the task could not be analysed (e.g. unknown to this harness version). */
   note?: string;
+  /** Judge-scored tasks: model → who judged its answers and how (src/judge/summary-note.ts); reports print it. */
+  judges?: Record<string, string>;
 }
 
 export interface Comparison {
@@ -267,6 +270,7 @@ function analyzeTask(
     usage: {},
     cost: Object.fromEntries(present.map((run) => [run.label, taskCost(run.results, aligned.task)])),
     item_diffs: [],
+    ...judgeNotes(present, aligned.task),
   };
   let task: AnyTask;
   try {

@@ -141,6 +141,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   out.push('## Per-task detail', '');
   for (const task of tasks) {
     out.push(`<details><summary><b>${markdownCell(task.task)}</b> — ${markdownCell(task.title)} (${task.n_shared} shared items)</summary>`, '');
+    for (const [model, note] of Object.entries(task.judges ?? {})) out.push(`> ${markdownCell(`${model}: ${note}`, 400)}`, '');
     if (task.note) out.push(`> ${markdownCell(task.note)}`, '');
     for (const mismatch of task.mismatches) out.push(`> ⚠️ ${markdownCell(mismatch.field)} differs between runs: ${markdownCell(JSON.stringify(mismatch.values), 300)}`, '');
     const excluded = Object.entries(task.excluded).filter(([, n]) => n > 0);

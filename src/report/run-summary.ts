@@ -1,4 +1,5 @@
 import type { ModelRunOutcome } from '../runner/model-run.js';
+import { judgeNote } from '../judge/summary-note.js';
 import { scoringOf } from '../store/manifest.js';
 import { DEFAULT_PROMPT_SET } from '../tasks/prompt-sets.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE } from './scoring-marker.js';
@@ -43,6 +44,10 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
       lines.push(`| ${modelLabel(outcome)} | ${cells.join(' | ')} | ${scored} | ${result.n_errors} | ${result.n_cached} |`);
     }
     lines.push('');
+    for (const outcome of outcomes) {
+      const judged = outcome.results.tasks[taskId]?.judge;
+      if (judged) lines.push(`- ${modelLabel(outcome)}: ${judgeNote(judged)}`, '');
+    }
   }
   lines.push(...costTable(outcomes, taskIds));
   for (const outcome of outcomes) {

@@ -24,6 +24,10 @@ import { pendingJobs, prepareRequest, successfulSamples, type Job, type Prepared
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
 import { addCount, ErrorGate, type ErrorCounts } from './error-gate.js';
+import { withVerdict } from '../judge/judged-answer.js';
+import type { JudgePanel, Judgement } from '../judge/panel.js';
+import { judgeOutput } from '../judge/run-judging.js';
+import { judgeTalliesFor } from '../judge/run-tally.js';
 
 export interface ModelRunDependencies {
   provider: Provider;
@@ -38,6 +42,8 @@ export interface ModelRunDependencies {
   batchHooks?: BatchHooks;
   /** The server's adaptive limiter, shared with the run's other endpoints on it; default: one of its own. */
   limiter?: SharedLimiter;
+  /** Judges the answers of judge-scored tasks (src/judge); set by the run when it has such tasks. */
+  judge?: JudgePanel;
 }
 
 export interface ModelRunOutcome {
@@ -66,6 +72,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const shared = deps.limiter ?? serverLimiters([endpoint], settings).get(endpoint.name)!;
   manifest.rate_limiting = describeLimiter(shared);
   manifest.max_error_rate = settings.maxErrorRate ?? null;
+  if (deps.judge) manifest.judge = deps.judge.settings();
   const previous = readPreviousManifest(paths);
   if (previous) {
     assertResumable(previous, manifest, settings.runId, endpoint.name);
@@ -76,7 +83,11 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   const price = endpointPrice(endpoint, settings.prices);
   const accumulators = new Map(tasks.map((t) => [t.task.id, new TaskAccumulator(t.task, t.items.length * settings.repeats, price)]));
-  for (const record of finished.values()) accumulators.get(record.task)?.add(record);
+  const judgeTallies = judgeTalliesFor(tasks, deps.judge, settings);
+  for (const record of finished.values()) {
+    accumulators.get(record.task)?.add(record);
+    if (record.judgement) judgeTallies.get(record.task)?.add(record.judgement);
+  }
   deps.onResumed?.(finished.size);
 
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
@@ -117,6 +128,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       return undefined;
     }
     accumulators.get(planned.task.id)?.add(record);
+    if (record.judgement) judgeTallies.get(planned.task.id)?.add(record.judgement);
     if (record.error && gate.fail() && !gateTripped) {
       gateTripped = true;
       stop.abort();
@@ -126,6 +138,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     if (completion?.systemFingerprint) fingerprints.add(completion.systemFingerprint);
     deps.onSample?.(record.error ? 'error' : outcome.cached ? 'cached' : 'ok');
     return record;
+  };
+
+  /** A fatal provider error (authentication, quota; the model's or a judge's) stops the run: true when it did. */
+  const stopsTheRun = (caught: unknown): boolean => {
+    if (!(caught instanceof ProviderError && caught.fatal)) return false;
+    fatal = caught;
+    stop.abort();
+    return true;
   };
 
   /** Ask one item; the finished sample, or undefined when the run is stopping. */
@@ -165,12 +185,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         deps.cache.put(key, completion);
       } catch (caught) {
         // Stopping (Ctrl-C or a fatal error elsewhere): the item is left for the resumed run.
-        if (signal.aborted) return undefined;
-        if (caught instanceof ProviderError && caught.fatal) {
-          fatal = caught;
-          stop.abort();
-          return undefined;
-        }
+        if (signal.aborted || stopsTheRun(caught)) return undefined;
         const last = caught instanceof RetriesExhaustedError ? caught.lastError : caught;
         attempts = caught instanceof RetriesExhaustedError ? caught.attempts : 1;
         error =
@@ -179,7 +194,18 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
             : { kind: 'internal', message: redactSecrets(String(last instanceof Error ? last.message : last)) };
       }
     }
-    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
+    let judgement: Judgement | undefined;
+    if (completion && error === null && deps.judge && planned.task.judge) {
+      try {
+        const judged = await judgeOutput(planned.task, item, completion.text, deps.judge, signal);
+        if ('error' in judged) error = judged.error;
+        else judgement = judged.judgement;
+      } catch (caught) {
+        if (signal.aborted || stopsTheRun(caught)) return undefined;
+        throw caught;
+      }
+    }
+    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started, ...(judgement ? { judgement } : {}) });
   };
 
   const runJob = async ({ planned, turns, repeat }: Job): Promise<void> => {
@@ -222,6 +248,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     accumulators,
     (id) => retriesByTask.get(id) ?? {},
   );
+  for (const [id, tally] of judgeTallies) if (built.tasks[id]) built.tasks[id].judge = tally.result();
   const errorsByKind = built.errors_by_kind ?? {};
   const attempted = Object.values(built.tasks).reduce((sum, t) => sum + t.n_scored + t.n_errors, 0);
   const failed = Object.values(errorsByKind).reduce((sum, n) => sum + n, 0);
@@ -419,6 +446,8 @@ export interface Outcome {
   latencyMs: number;
   /** The Batch API batch that answered, in `--batch` runs. */
   batchId?: string;
+  /** Judge-scored tasks: the verdict the score comes from. */
+  judgement?: Judgement;
 }
 
 /** The sample of one answered (or failed) item: parsed and scored by the task, as written to samples.jsonl. */
@@ -435,9 +464,11 @@ export function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number
       const scored = logLikelihoodOutcome(completion, task, item);
       loglik = scored?.record;
       const parsed = scored?.parsed ?? task.parseOutput(completion.text, item);
-      prediction = parsed.prediction;
+      // A judge-scored task is scored on its answer with the verdict filled in; an answer whose
+      // judging failed (outcome.error) is not scored.
+      prediction = outcome.judgement ? withVerdict(parsed.prediction, outcome.judgement) : parsed.prediction;
       parseNote = parsed.note;
-      scores = task.scoreItem(parsed.prediction, item);
+      if (!(task.judge && error)) scores = task.scoreItem(prediction, item);
     } catch (caught) {
       error = { kind: 'internal', message: `task ${task.id} could not parse or score the output: ${caught instanceof Error ? caught.message : String(caught)}` };
     }
@@ -466,6 +497,7 @@ export function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number
     served_model: completion?.servedModel ?? null,
     system_fingerprint: completion?.systemFingerprint ?? null,
     ...(outcome.batchId === undefined ? {} : { batch_id: outcome.batchId }),
+    ...(outcome.judgement ? { judgement: outcome.judgement } : {}),
     error,
     finished_at: new Date().toISOString(),
   };

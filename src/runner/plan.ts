@@ -71,6 +71,8 @@ export interface RunSettings {
   maxErrorRate?: number | null;
   /** The config's `prices:`; the built-in defaults apply to models it does not name. */
   prices?: PriceTable;
+  /** Judges for judge-scored tasks (`--judge`): the specs as given, their endpoints, the rubric options. */
+  judge?: import('../judge/setup.js').RunJudgeSettings;
 }
 
 export function planTask(

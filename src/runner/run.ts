@@ -9,6 +9,7 @@ import { RunLock } from '../store/lock.js';
 import { runDir } from '../store/layout.js';
 import type { RetryHooks } from './retry.js';
 import { serverLimiters } from './server-limiters.js';
+import { extraJudgeEndpoints, runJudgePanel } from '../judge/setup.js';
 
 export interface RunDependencies {
   cache: ResponseCache;
@@ -51,14 +52,17 @@ async function runModels(
   deps: RunDependencies,
   progress: Progress,
 ): Promise<ModelRunOutcome[]> {
-  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget.
-  const limiters = serverLimiters(endpoints, settings);
+  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget;
+  // so do a judge and a judged model on one server.
+  const limiters = serverLimiters([...endpoints, ...extraJudgeEndpoints(endpoints, settings)], settings);
+  const judge = runJudgePanel(tasks, settings, { cache: deps.cache, createProvider: deps.createProvider, limiters, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
   const outcomes = await Promise.all(
     endpoints.map((endpoint, index) =>
       runModel(endpoint, tasks, settings, {
         provider: providers[index]!,
         cache: deps.cache,
         limiter: limiters.get(endpoint.name)!,
+        ...(judge ? { judge } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
         onResumed: (count) => progress.markSkipped(count),

@@ -5,6 +5,9 @@ import type { EndpointSpec } from '../providers/provider.js';
 import { AdaptiveLimiter, LIMITER_POLICY, SYSTEM_CLOCK, type LimiterClock, type LimiterSettings } from './adaptive-limiter.js';
 import type { RunSettings } from './plan.js';
 
+/** The run settings a server's limits come from. */
+export type LimiterRunSettings = Pick<RunSettings, 'concurrency' | 'requestsPerMinute' | 'tokensPerMinute'>;
+
 /** One server's limiter and who shares it; `describe()` is what the manifest records. */
 export interface SharedLimiter {
   /** The server, as its normalised first base URL. */
@@ -34,7 +37,7 @@ export function describeLimiter(shared: SharedLimiter) {
  * was declared able to take that many); the hard limits are the smallest configured (each one
  * is a limit the user promised to keep for that server).
  */
-export function serverLimiters(endpoints: readonly EndpointSpec[], settings: RunSettings, clock: LimiterClock = SYSTEM_CLOCK): Map<string, SharedLimiter> {
+export function serverLimiters(endpoints: readonly EndpointSpec[], settings: LimiterRunSettings, clock: LimiterClock = SYSTEM_CLOCK): Map<string, SharedLimiter> {
   const groups = new Map<string, EndpointSpec[]>();
   for (const endpoint of endpoints) {
     const server = normaliseBaseURL(endpoint.baseURL);
@@ -48,7 +51,7 @@ export function serverLimiters(endpoints: readonly EndpointSpec[], settings: Run
   return byEndpoint;
 }
 
-function groupSettings(group: readonly EndpointSpec[], settings: RunSettings): LimiterSettings {
+function groupSettings(group: readonly EndpointSpec[], settings: LimiterRunSettings): LimiterSettings {
   const smallest = (values: (number | null | undefined)[]) => {
     const given = values.filter((v): v is number => typeof v === 'number');
     return given.length === 0 ? null : Math.min(...given);

@@ -61,6 +61,8 @@ function toEntry(
     const error = record.error as { message?: unknown } | null | undefined;
     if (error) return { id, line, kind: 'error', error: String(error.message ?? 'error') };
     if (typeof record.raw_output !== 'string') throw new InputError(at('raw_output'), `expected the raw model text as a string (or an "error" object), got ${describeValue(record.raw_output)}`);
+    // A judged sample's prediction holds the judge's verdict: re-scoring uses it, it does not judge again.
+    if ('judgement' in record) return { id, line, kind: 'prediction', prediction: record.prediction };
     return { id, line, kind: 'output', output: record.raw_output };
   }
   const id = idOf(record.id, at('id'));

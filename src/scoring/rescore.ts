@@ -72,6 +72,12 @@ export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPa
     let prediction: unknown;
     let note: string | undefined;
     if (entry.kind === 'output') {
+      if (task.judge) {
+        throw new InputError(
+          { file: predictionsPath, line: entry.line, field: 'output' },
+          `task ${task.id} is scored by a judge and this line has no verdict: pass the run's samples.jsonl (its stored verdicts) or {"id", "prediction": {"answer", "verdict"}} lines`,
+        );
+      }
       ({ prediction, note } = task.parseOutput(entry.output, item));
     } else {
       try {

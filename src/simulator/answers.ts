@@ -1,6 +1,7 @@
 import { hashMessages, type ChatMessage } from '../tasks/messages.js';
 import type { AnswerHints, AnswerKey } from './answer-key.js';
 import { hashInt, hashUniform, seededPicker } from './deterministic.js';
+import { simulateVerdict } from './judge.js';
 import type { SimulatedModel } from './models.js';
 
 /** Answer to a prompt the key does not know: well-formed, but carries no label. */
@@ -24,6 +25,8 @@ const VERBOSE_TEMPLATES: readonly ((answer: string) => string)[] = [
  * `promptHash` is `hashMessages(messages)`, passed by a caller that has it already.
  */
 export function simulateAnswer(model: SimulatedModel, messages: readonly ChatMessage[], answerKey: AnswerKey | undefined, promptHash = hashMessages(messages)): string {
+  const verdict = model.judge ? simulateVerdict(model.name, model.judge, messages, promptHash) : undefined;
+  if (verdict !== undefined) return verdict;
   return answerFromHints(model, answerKey?.lookup(messages, promptHash), promptHash);
 }
 

@@ -25,6 +25,11 @@ export interface SimulatedModel {
    */
   root?: string;
   parent?: string;
+  /**
+   * Plays a judge (src/simulator/judge.ts): prompts built by a judge rubric get a verdict, right
+   * with this accuracy; any other prompt is answered as usual.
+   */
+  judge?: import('./judge.js').SimulatedJudge;
 }
 
 /**
@@ -58,6 +63,10 @@ export function validateModels(models: readonly SimulatedModel[]): void {
     for (const [task, accuracy] of Object.entries(model.accuracyByTask ?? {})) checkProbability(model.name, `accuracyByTask.${task}`, accuracy);
     checkProbability(model.name, 'unparseableRate', model.unparseableRate ?? 0);
     checkProbability(model.name, 'verboseRate', model.verboseRate ?? 0);
+    if (model.judge) {
+      checkProbability(model.name, 'judge.accuracy', model.judge.accuracy);
+      checkProbability(model.name, 'judge.unparseableRate', model.judge.unparseableRate ?? 0);
+    }
     if (model.latencyMs !== undefined && !(Number.isFinite(model.latencyMs) && model.latencyMs >= 0)) {
       throw new Error(`simulated model "${model.name}": latencyMs must be a non-negative number, got ${model.latencyMs}`);
     }

@@ -92,6 +92,8 @@ export interface RunManifest {
   merged_from?: { dir: string; run_id: string; shard: ShardSpec | null; base_url: string; status: RunStatus }[];
   /** Set when the run stopped early: why, and how to resume. */
   stop_reason?: string;
+  /** Runs with judge-scored tasks: the rubric (id@version and hash), whether the rule pre-check ran, and each judge (never a key). */
+  judge?: import('../judge/panel.js').JudgeSettings;
 }
 
 export function harnessInfo(): RunManifest['harness'] {
@@ -153,6 +155,8 @@ export function resumeConflicts(previous: RunManifest, next: RunManifest): strin
   compare('decoding', previous.decoding, next.decoding);
   compare('repeats', previous.repeats, next.repeats);
   compare('scoring', scoringOf(previous), scoringOf(next));
+  // Verdicts already written were given under the original judges and rubric.
+  compare('judge', previous.judge ?? null, next.judge ?? null);
   const taskIdentity = (t: ManifestTask) => ({
     version: t.version,
     prompt_hash: t.prompt_hash,

@@ -29,6 +29,8 @@ export interface TaskResult {
   cost: CostTotals;
   metrics: Record<string, number | null>;
   details?: Record<string, unknown>;
+  /** Judge-scored tasks: the rubric, judges, how verdicts were reached and what judging cost (src/judge/tally.ts). */
+  judge?: import('../judge/tally.js').JudgeSummary;
 }
 
 export interface RunResults {

@@ -2,7 +2,8 @@ import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync
 import { writeFileAtomic } from '../util/fs.js';
 import { InputError } from '../util/errors.js';
 
-export type SampleErrorKind = import('../providers/errors.js').ProviderErrorKind | 'internal';
+/** `judge`: the answer came back but no judge verdict could be had (judge-scored tasks). */
+export type SampleErrorKind = import('../providers/errors.js').ProviderErrorKind | 'internal' | 'judge';
 
 /** One line of `samples.jsonl`: everything known about one (task, item, repeat) for one model. */
 export interface SampleRecord {
@@ -41,6 +42,8 @@ export interface SampleRecord {
    * `raw_output` is then the chosen continuation, not generated text.
    */
   loglik?: { continuations: string[]; logprobs: number[]; token_counts: number[]; chosen: number };
+  /** Judge-scored tasks: the verdict the prediction's score comes from, with each judge's opinion (src/judge/panel.ts). */
+  judgement?: import('../judge/panel.js').Judgement;
   /** Set when the item still failed after retries; such items are counted, never scored as wrong answers. */
   error: { kind: SampleErrorKind; message: string; status?: number } | null;
   finished_at: string;

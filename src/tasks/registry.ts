@@ -16,8 +16,8 @@ export function listTasks(): readonly AnyTask[] {
 
 /** Resolve `<id>` or `<id>:<options>` (a task variant, see `Task.withOptions`). */
 export function getTask(spec: string): AnyTask {
-  const { id, options } = splitTaskSpec(spec);
+  const { id, options, judged } = splitTaskSpec(spec);
   const task = byId.get(id);
   if (!task) throw unknownTaskError(id);
-  return withTaskOptions(task, options);
+  return withTaskOptions(task, options, judged);
 }

@@ -1,3 +1,4 @@
+import type { JudgeSubject } from '../judge/rubric.js';
 import type { ChatMessage } from './messages.js';
 import type { DatasetFormat } from '../data/dataset.js';
 import type { MetricKernel } from '../stats/kernels.js';
@@ -162,6 +163,12 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
    * answers: shapes that depend on the input (one tag per token, entity names to locate) need it.
    */
   coercePrediction(value: unknown, item: TaskItem<Input, Gold>): Pred | null;
+  /**
+   * Judge-scored tasks (src/judge): what the judge is shown for one parsed answer. The runner asks
+   * the run's judges (`--judge`) and fills the verdict into the prediction before `scoreItem`;
+   * such a task's prediction is a `JudgedAnswer` (src/judge/judged-answer.ts).
+   */
+  judge?: { subject(item: TaskItem<Input, Gold>, prediction: Pred): JudgeSubject };
   scoreItem(prediction: Pred | null, item: TaskItem<Input, Gold>): Record<string, number>;
   metrics: MetricSuite<Gold, Pred>;
   simulate?: SimulationHints<Input, Gold>;

@@ -10,7 +10,7 @@ import { loadRuns } from '../../compare/runs.js';
 import { writeComparison } from './compare.js';
 import { buildAnswerKey } from '../../simulator/answer-key.js';
 import { startSimulator } from '../../simulator/server.js';
-import { DEMO_MODELS } from '../../simulator/models.js';
+import { DEMO_MODELS, type SimulatedModel } from '../../simulator/models.js';
 import { listTasks } from '../../tasks/registry.js';
 import { ensureDir } from '../../util/fs.js';
 import { loadTaskData } from '../datasets.js';
@@ -32,7 +32,9 @@ export function registerDemoCommand(program: Command): void {
     .action(async (options: DemoOptions) => {
       const tasks = listTasks().filter((task) => task.simulate);
       const entries = await Promise.all(tasks.map(async (task) => ({ task, items: (await loadTaskData(task)).items })));
-      const simulator = await startSimulator({ models: [...DEMO_MODELS], answerKey: buildAnswerKey(entries) });
+      // A simulated judge grades the judge-scored tasks (financebench); it is not one of the compared models.
+      const judge: SimulatedModel = { name: 'sim-judge', accuracy: 1, judge: { accuracy: 0.9 } };
+      const simulator = await startSimulator({ models: [...DEMO_MODELS, judge], answerKey: buildAnswerKey(entries) });
       try {
         const endpoints: EndpointSpec[] = DEMO_MODELS.map((model) => ({
           name: model.name,
@@ -43,7 +45,7 @@ export function registerDemoCommand(program: Command): void {
         }));
         process.stderr.write(`simulator listening at ${simulator.url} (SIMULATED models: ${DEMO_MODELS.map((m) => m.name).join(', ')})\n`);
         const outcomes = await executeRun(
-          { model: [], task: tasks.map((t) => t.id), out: options.out, concurrency: options.concurrency, runId: `demo-${Date.now().toString(36)}` },
+          { model: [], task: tasks.map((t) => t.id), out: options.out, concurrency: options.concurrency, runId: `demo-${Date.now().toString(36)}`, judge: [`${judge.name}=openai-compatible:${judge.name}@${simulator.url}`] },
           endpoints,
         );
         const summary = formatRunSummary(outcomes, 'finharness demo (simulated models)');

@@ -24,6 +24,7 @@ import { loadDefaultShotPool, loadRunData } from '../datasets.js';
 import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
 import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
 import { collect, integer, nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
+import { judgeEndpoints, JUDGE_SPEC_HELP } from '../../judge/setup.js';
 
 export interface RunCommandOptions {
   model: string[];
@@ -57,6 +58,10 @@ export interface RunCommandOptions {
   tpm?: number;
   maxErrorRate?: number;
   dryRun?: boolean;
+  /** Judges for judge-scored tasks (src/judge/setup.ts). */
+  judge?: string[];
+  judgePartial?: boolean;
+  judgePrecheck?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -93,6 +98,9 @@ export function registerRunCommand(program: Command): void {
     .option('--batch', 'send requests through the OpenAI Batch API (half price, answers within 24 h); a stopped run re-attaches to its batches with --run-id')
     .option('--shard <i/N>', 'run only shard i of N (0-based): a stable, balanced subset of every task, by hashed item id; combine the shards with `finharness merge`')
     .option('--dry-run', 'estimate requests, tokens and cost of this run without sending or writing anything')
+    .option('--judge <spec>', `judge for judge-scored tasks (financebench), repeatable: ${JUDGE_SPEC_HELP}`, collect)
+    .option('--judge-partial', 'let judge models give partial credit (rubric financial-qa-partial)')
+    .option('--no-judge-precheck', 'ask the judges about every answer, also those a tolerant numeric match decides')
     .action(async (options: RunCommandOptions) => {
       if (options.dryRun) {
         process.stdout.write(await executeDryRun(options));
@@ -150,7 +158,8 @@ async function planRun(options: RunCommandOptions, extraEndpoints: readonly Endp
   const endpoints = [...options.model.map((spec) => resolveEndpoint(spec, config)), ...extraEndpoints];
   assertDistinctNames(endpoints);
   const tasks = await planTasks(options, config);
-  return { endpoints, tasks, settings: runSettings(options, config) };
+  const judge = options.judge ? { judge: { specs: options.judge, endpoints: judgeEndpoints(options.judge, config), partialCredit: options.judgePartial ?? false, precheck: options.judgePrecheck !== false } } : {};
+  return { endpoints, tasks, settings: { ...runSettings(options, config), ...judge } };
 }
 
 /** `--dry-run`: the same plan as `executeRun`, estimated (src/cost/estimate.ts) instead of run. */
