@@ -81,13 +81,22 @@ export function runJudgePanel(
   settings: Pick<RunSettings, 'judge' | 'batch' | 'retry' | 'timeoutMs' | 'seed' | 'concurrency' | 'requestsPerMinute' | 'tokensPerMinute'>,
   deps: Omit<PanelDependencies, 'settings'>,
 ): JudgePanel | undefined {
+  if (!assertJudgeable(tasks, settings) || !settings.judge) return undefined;
+  return buildJudgePanel(settings.judge.specs, settings.judge.endpoints, settings.judge, { ...deps, settings });
+}
+
+/**
+ * Whether the run has judge-scored tasks, refusing a plan that cannot judge them (no `--judge`, or
+ * `--batch`). Called while planning, before a run folder exists, and again when the panel is built.
+ */
+export function assertJudgeable(tasks: readonly { task: { id: string; judge?: unknown } }[], settings: Pick<RunSettings, 'judge' | 'batch'>): boolean {
   const judged = tasks.filter((t) => t.task.judge !== undefined).map((t) => t.task.id);
-  if (judged.length === 0) return undefined;
+  if (judged.length === 0) return false;
   if (!settings.judge || settings.judge.specs.length === 0) {
     throw new UserError(`task ${judged.join(', ')} is scored by a judge: name one with --judge, e.g. --judge openai:gpt-4o (or --judge rule for tolerant matching only)`);
   }
   if (settings.batch) throw new UserError(`--batch cannot judge answers (task ${judged.join(', ')}): run judge-scored tasks without --batch`);
-  return buildJudgePanel(settings.judge.specs, settings.judge.endpoints, settings.judge, { ...deps, settings });
+  return true;
 }
 
 /** Judge endpoints that are not also evaluated models (those already have a limiter by that name). */

@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTaskData } from '../../src/cli/datasets.js';
@@ -60,9 +60,12 @@ describe('finharness run --judge and score on stored verdicts', () => {
   });
 
   it('refuses a judge-scored task without --judge, and raw outputs without verdicts in `score`, with exit code 2', async () => {
-    const run = await runCli(['run', '-m', `analyst=openai-compatible:sim-analyst@${simulator.url}`, '-t', 'financebench', '-o', tempDir(), '--no-cache'], { FINHARNESS_CACHE: tempDir() });
+    const out = tempDir();
+    const run = await runCli(['run', '-m', `analyst=openai-compatible:sim-analyst@${simulator.url}`, '-t', 'financebench', '-o', out, '--no-cache'], { FINHARNESS_CACHE: tempDir() });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/financebench is scored by a judge: name one with --judge/);
+    // Refused while planning: no run folder is left behind.
+    expect(readdirSync(out)).toEqual([]);
 
     const file = join(tempDir(), 'outputs.jsonl');
     writeFileSync(file, `${JSON.stringify({ id: 'fbsample_001', output: '$412 million' })}\n`);

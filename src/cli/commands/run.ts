@@ -24,7 +24,7 @@ import { loadDefaultShotPool, loadRunData } from '../datasets.js';
 import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
 import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
 import { collect, integer, nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
-import { judgeEndpoints, JUDGE_SPEC_HELP } from '../../judge/setup.js';
+import { assertJudgeable, judgeEndpoints, JUDGE_SPEC_HELP } from '../../judge/setup.js';
 
 export interface RunCommandOptions {
   model: string[];
@@ -159,7 +159,10 @@ async function planRun(options: RunCommandOptions, extraEndpoints: readonly Endp
   assertDistinctNames(endpoints);
   const tasks = await planTasks(options, config);
   const judge = options.judge ? { judge: { specs: options.judge, endpoints: judgeEndpoints(options.judge, config), partialCredit: options.judgePartial ?? false, precheck: options.judgePrecheck !== false } } : {};
-  return { endpoints, tasks, settings: { ...runSettings(options, config), ...judge } };
+  const settings = { ...runSettings(options, config), ...judge };
+  // Before any folder exists: a plan that cannot judge its judged tasks leaves nothing behind.
+  assertJudgeable(tasks, settings);
+  return { endpoints, tasks, settings };
 }
 
 /** `--dry-run`: the same plan as `executeRun`, estimated (src/cost/estimate.ts) instead of run. */
