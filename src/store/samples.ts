@@ -1,5 +1,5 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { writeFileAtomic } from '../util/fs.js';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import { writeAllSync, writeFileAtomic } from '../util/fs.js';
 import { InputError } from '../util/errors.js';
 
 export type SampleErrorKind = import('../providers/errors.js').ProviderErrorKind | 'internal';
@@ -50,16 +50,32 @@ export function sampleKey(task: string, itemId: string, repeat: number): string 
  * dies (even by SIGKILL) every sample reported finished is already in the file; at most the
  * requests in flight are lost. No fsync per line: surviving a process crash needs only the
  * write(2) to have happened, and fsync per sample would cap throughput.
+ *
+ * A line that cannot be written whole (disk full part-way through it) is cut off again, so the file
+ * only ever holds whole lines, whatever is appended once there is space again.
  */
 export class SampleWriter {
   private readonly fd: number;
+  private size: number;
 
   constructor(readonly path: string) {
     this.fd = openSync(path, 'a');
+    this.size = fstatSync(this.fd).size;
   }
 
   write(record: SampleRecord): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    try {
+      writeAllSync(this.fd, line);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // Nothing more to do: the torn tail is dropped by `repairTail` on resume.
+      }
+      throw error;
+    }
+    this.size += line.byteLength;
   }
 
   close(): void {

@@ -3,15 +3,32 @@ import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
+ * Write every byte of `content` at the file's current position. `write(2)` may write less than
+ * asked (a disk that fills up mid-write returns the short count first, ENOSPC only on the next
+ * call) and Node's `writeSync` reports that count without retrying: ignoring it leaves a torn file.
+ * Throws the error of the call that could not write.
+ */
+export function writeAllSync(fd: number, content: string | Uint8Array): void {
+  const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+  let offset = 0;
+  while (offset < bytes.byteLength) {
+    const written = writeSync(fd, bytes, offset, bytes.byteLength - offset);
+    // A zero-byte write of a non-empty buffer would loop forever; the disk is as good as full.
+    if (written === 0) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    offset += written;
+  }
+}
+
+/**
  * Replace a file atomically: write a sibling temp file, fsync it, rename over the target.
- * A crash leaves either the old or the new content, never a torn file.
+ * A crash or a full disk leaves either the old or the new content, never a torn file.
  */
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
   const fd = openSync(tmp, 'w');
   try {
     try {
-      writeSync(fd, content);
+      writeAllSync(fd, content);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
