@@ -3,6 +3,7 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
+import { redactSecrets } from '../util/secrets.js';
 
 /**
  * The `fetch` the SDK clients (`openai`, `@huggingface/inference`) are given: one HTTP/1.1
@@ -97,10 +98,15 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
       if (location !== undefined && [301, 302, 303, 307, 308].includes(status)) {
         response.resume();
         if (redirects >= MAX_REDIRECTS) return fail(new TypeError('fetch failed', { cause: new Error('redirect count exceeded') }));
+        const target = new URL(location, url);
+        if (url.protocol === 'https:' && target.protocol !== 'https:') {
+          return fail(new TypeError('fetch failed', { cause: new Error(`refused a redirect from https to ${target.protocol.slice(0, -1)} (${target.origin}): the request and its key would travel unencrypted`) }));
+        }
         // As fetch does: 303, and 301/302 after a POST, continue as a GET without a body.
         const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
-        const next = asGet ? withoutBodyHeaders(headers) : headers;
-        finish(() => resolve(exchange(new URL(location, url), asGet ? 'GET' : method, next, asGet ? undefined : body, signal, redirects + 1)));
+        const sameOrigin = target.origin === url.origin;
+        const next = withoutCredentialsUnless(sameOrigin, asGet ? withoutBodyHeaders(headers) : headers);
+        finish(() => resolve(exchange(target, asGet ? 'GET' : method, next, asGet ? undefined : body, signal, redirects + 1)));
         return;
       }
       readBody(response).then(
@@ -120,6 +126,23 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
     signal?.addEventListener('abort', onAbort, { once: true });
     request.end(payload);
   });
+}
+
+/** Headers that carry credentials by name; any other header whose value holds a registered key counts too. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'api-key', 'x-api-key', 'x-goog-api-key']);
+
+/**
+ * A redirect to another origin (scheme, host or port) must not take the API key along: the
+ * server that sent the redirect does not decide who may see it. fetch drops only Authorization;
+ * Azure's `api-key` and keys in custom headers are dropped here too.
+ */
+function withoutCredentialsUnless(sameOrigin: boolean, headers: Record<string, string>): Record<string, string> {
+  if (sameOrigin) return headers;
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CREDENTIAL_HEADERS.has(name) && redactSecrets(value) === value) kept[name] = value;
+  }
+  return kept;
 }
 
 function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
