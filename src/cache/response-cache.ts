@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Completion } from '../providers/provider.js';
 import { lazyRequire } from '../util/lazy-require.js';
+import { redactDeep } from '../util/secrets.js';
 
 /** better-sqlite3 and its native addon, loaded when a cache is first opened: `--no-cache` runs never open one. */
 const loadSqlite = lazyRequire<typeof Database>('better-sqlite3');
@@ -62,7 +63,8 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   put(key: string, completion: Completion): void {
-    this.insertStatement?.run(key, JSON.stringify(completion), Date.now());
+    // A key the server echoed in its answer is never stored.
+    this.insertStatement?.run(key, JSON.stringify(redactDeep(completion)), Date.now());
   }
 
   close(): void {

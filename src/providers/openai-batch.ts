@@ -7,6 +7,7 @@ import { ProviderError } from './errors.js';
 import { classifyError, readCompletion, resolveApiKey } from './openai-compatible.js';
 import type { Completion, EndpointSpec } from './provider.js';
 import { httpTransport } from './http-transport.js';
+import { redactingLogger } from './redacting-logger.js';
 
 export type { Batch } from 'openai/resources/batches';
 
@@ -81,7 +82,7 @@ export class OpenAIBatchClient {
   ) {
     const apiKey = resolveApiKey(endpoint, env);
     registerSecret(apiKey);
-    this.client = new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport });
+    this.client = new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport, logger: redactingLogger });
   }
 
   /** Upload one input file of requests (purpose `batch`). Safe to retry: an unused file costs nothing. */

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { writeAllSync, writeFileAtomic } from '../util/fs.js';
 import { InputError } from '../util/errors.js';
+import { redactDeep } from '../util/secrets.js';
 
 export type SampleErrorKind = import('../providers/errors.js').ProviderErrorKind | 'internal';
 
@@ -64,7 +65,8 @@ export class SampleWriter {
   }
 
   write(record: SampleRecord): void {
-    const line = Buffer.from(`${JSON.stringify(record)}\n`);
+    // A key the server echoed in its answer is redacted before it reaches the disk.
+    const line = Buffer.from(`${JSON.stringify(redactDeep(record))}\n`);
     try {
       writeAllSync(this.fd, line);
     } catch (error) {
@@ -155,6 +157,6 @@ export function repairTail(path: string, tornTailBytes: number): void {
 /** Rewrite the file with exactly one line per key (atomic replace). */
 export function compactSamples(path: string, records: Iterable<SampleRecord>): void {
   let content = '';
-  for (const record of records) content += `${JSON.stringify(record)}\n`;
+  for (const record of records) content += `${JSON.stringify(redactDeep(record))}\n`;
   writeFileAtomic(path, content);
 }

@@ -1,6 +1,7 @@
 import OpenAI from 'openai';
 import { UserError } from '../util/errors.js';
 import { redactSecrets, registerSecret } from '../util/secrets.js';
+import { redactingLogger } from '../providers/redacting-logger.js';
 
 /**
  * The model ids an OpenAI-compatible server lists at GET /v1/models: for vLLM, the base model and
@@ -15,7 +16,7 @@ export async function listServedModels(baseURL: string, apiKeyEnv?: string, time
     registerSecret(key);
     apiKey = key;
   }
-  const client = new OpenAI({ apiKey, baseURL, maxRetries: 2, timeout: timeoutMs });
+  const client = new OpenAI({ apiKey, baseURL, maxRetries: 2, timeout: timeoutMs, logger: redactingLogger });
   try {
     const ids: string[] = [];
     for await (const model of client.models.list()) ids.push(model.id);
