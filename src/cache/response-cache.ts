@@ -3,6 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Completion } from '../providers/provider.js';
 import { lazyRequire } from '../util/lazy-require.js';
+import { describeFsError } from '../util/fs-errors.js';
 import { redactDeep } from '../util/secrets.js';
 
 /** better-sqlite3 and its native addon, loaded when a cache is first opened: `--no-cache` runs never open one. */
@@ -18,16 +19,30 @@ export interface ResponseCache {
   close(): void;
 }
 
+export interface CacheOptions {
+  readonly?: boolean;
+  /** Told once when a write fails (disk full, read-only folder); the default prints a warning to stderr. */
+  onWriteFailure?: (message: string) => void;
+}
+
+/**
+ * The cache is a convenience: an answer already received (and paid for) must reach samples.jsonl
+ * even when it cannot also be cached. A failed write is therefore reported once and otherwise
+ * ignored; later writes are still tried, since space may come back.
+ */
 export class SqliteResponseCache implements ResponseCache {
   private readonly db: Database.Database;
+  private readonly onWriteFailure: (message: string) => void;
+  private writeFailed = false;
   private readonly selectStatement: Database.Statement<[string], { value: string }>;
 
   private readonly insertStatement: Database.Statement<[string, string, number]> | undefined;
 
   constructor(
     readonly path: string,
-    options: { readonly?: boolean } = {},
+    options: CacheOptions = {},
   ) {
+    this.onWriteFailure = options.onWriteFailure ?? ((message) => process.stderr.write(`warning: ${message}\n`));
     const Sqlite = loadSqlite();
     this.db = new Sqlite(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
     if (!options.readonly) {
@@ -41,9 +56,9 @@ export class SqliteResponseCache implements ResponseCache {
     this.insertStatement = options.readonly ? undefined : this.db.prepare('INSERT OR REPLACE INTO responses (key, value, created_at) VALUES (?, ?, ?)');
   }
 
-  static openInDir(dir: string): SqliteResponseCache {
+  static openInDir(dir: string, options: Omit<CacheOptions, 'readonly'> = {}): SqliteResponseCache {
     mkdirSync(dir, { recursive: true });
-    return new SqliteResponseCache(join(dir, 'responses.sqlite'));
+    return new SqliteResponseCache(join(dir, 'responses.sqlite'), options);
   }
 
   /** For `--dry-run`: lookups only, and no cache file or folder created when there is none yet. */
@@ -63,13 +78,27 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   put(key: string, completion: Completion): void {
-    // A key the server echoed in its answer is never stored.
-    this.insertStatement?.run(key, JSON.stringify(redactDeep(completion)), Date.now());
+    try {
+      // A key the server echoed in its answer is never stored.
+      this.insertStatement?.run(key, JSON.stringify(redactDeep(completion)), Date.now());
+    } catch (error) {
+      if (this.writeFailed) return;
+      this.writeFailed = true;
+      this.onWriteFailure(
+        `cannot write the response cache ${this.path}: ${describeFsError(error)}${sqliteCode(error)}; answers are kept in samples.jsonl, the run goes on without caching them`,
+      );
+    }
   }
 
   close(): void {
     this.db.close();
   }
+}
+
+/** SQLite's own error code (SQLITE_FULL, SQLITE_READONLY...), for searching. */
+function sqliteCode(error: unknown): string {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_') ? ` (${code})` : '';
 }
 
 /** `--no-cache`: every request goes to the endpoint. */

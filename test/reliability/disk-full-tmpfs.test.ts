@@ -1,7 +1,11 @@
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SqliteResponseCache } from '../../src/cache/response-cache.js';
+import { createProvider } from '../../src/providers/registry.js';
+import { runEvaluation } from '../../src/runner/run.js';
 import { SampleWriter, readSamples, type SampleRecord } from '../../src/store/samples.js';
+import { fpbSimulator, plannedFpb, simEndpoint, tempDir, testSettings } from '../helpers/fixtures.js';
 import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
 
 /** Disk-full cases on a real small tmpfs: short writes and ENOSPC exactly as the kernel returns them. */
@@ -37,3 +41,46 @@ describe.skipIf(!canMountTmpfs)('a disk that fills up (real tmpfs)', () => {
     expect(text.split('\n').filter(Boolean)).toHaveLength(2);
   });
 });
+
+describe.skipIf(!canMountTmpfs)('a response cache on a full disk (real tmpfs)', () => {
+  let fs: Tmpfs | undefined;
+  let simulator: Awaited<ReturnType<typeof fpbSimulator>> | undefined;
+  afterEach(async () => {
+    await simulator?.close();
+    fs?.unmount();
+  });
+
+  it('keeps every answer received: a cache that cannot be written is a warning, never an item error', async () => {
+    fs = mountTmpfs(1024)!;
+    const warnings: string[] = [];
+    const cache = SqliteResponseCache.openInDir(fs.dir, { onWriteFailure: (message) => warnings.push(message) });
+    fillUp(join(fs.dir, 'filler'));
+    simulator = await fpbSimulator([{ name: 'sim', accuracy: 0.8 }]);
+    const out = tempDir();
+    try {
+      const [outcome] = await runEvaluation([simEndpoint(simulator, 'sim')], [await plannedFpb()], testSettings(out, 'cache-full'), { cache, createProvider });
+      expect(outcome!.status).toBe('complete');
+      const samples = [...readSamples(join(out, 'cache-full', 'sim', 'samples.jsonl')).records.values()];
+      expect(samples).toHaveLength(40);
+      expect(samples.filter((s) => s.error !== null)).toEqual([]);
+      expect(simulator.stats().chatCompletions).toBe(40);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(/cannot write the response cache .*responses\.sqlite.*full.*answers are kept/);
+    } finally {
+      cache.close();
+    }
+  });
+});
+
+/** Fill a file system to the last byte. */
+function fillUp(path: string): void {
+  const fd = openSync(path, 'w');
+  const chunk = Buffer.alloc(4096);
+  try {
+    for (;;) writeSync(fd, chunk);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
