@@ -311,6 +311,6 @@ export class AdaptiveLimiter {
 }
 
 /** The server says it is overloaded or refusing: back off. Timeouts and resets are not counted. */
-function isCongestion(error: ProviderError): boolean {
+export function isCongestion(error: ProviderError): boolean {
   return error.kind === 'rate_limit' || error.kind === 'loading' || (error.kind === 'server' && error.status === 503);
 }
