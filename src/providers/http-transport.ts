@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
 import { redactSecrets } from '../util/secrets.js';
+import { ResponseTooLargeError, responseLimitBytes } from './response-limits.js';
 
 /**
  * The `fetch` the SDK clients (`openai`, `@huggingface/inference`) are given: one HTTP/1.1
@@ -109,7 +110,7 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
         finish(() => resolve(exchange(target, asGet ? 'GET' : method, next, asGet ? undefined : body, signal, redirects + 1)));
         return;
       }
-      readBody(response).then(
+      readBody(response, responseLimitBytes()).then(
         (bytes) =>
           finish(() => {
             try {
@@ -150,13 +151,35 @@ function withoutBodyHeaders(headers: Record<string, string>): Record<string, str
   return rest;
 }
 
-/** The whole body, decompressed as fetch would; a connection dropped mid-body rejects. */
-function readBody(response: IncomingMessage): Promise<Buffer> {
+/**
+ * The whole body, decompressed as fetch would; a connection dropped mid-body rejects. At most
+ * `limit` bytes are read off the wire and at most `limit` come out of the decompressor: past
+ * either, the connection is closed and the read rejects with a ResponseTooLargeError.
+ */
+function readBody(response: IncomingMessage, limit: number): Promise<Buffer> {
   const decoded = decoder(response.headers['content-encoding']);
   const source: Readable = decoded ? response.pipe(decoded) : response;
   return new Promise((resolve, reject) => {
+    const tooLarge = (what: ResponseTooLargeError['what']) => {
+      reject(new ResponseTooLargeError(what, limit));
+      response.destroy();
+      decoded?.destroy();
+    };
+    if (Number(response.headers['content-length']) > limit) return tooLarge('body');
     const chunks: Buffer[] = [];
-    source.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let wireBytes = 0;
+    let bodyBytes = 0;
+    if (decoded) {
+      response.on('data', (chunk: Buffer) => {
+        wireBytes += chunk.length;
+        if (wireBytes > limit) tooLarge('body');
+      });
+    }
+    source.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > limit) return tooLarge(decoded ? 'decompressed body' : 'body');
+      chunks.push(chunk);
+    });
     source.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     source.once('error', reject);
     // A body cut short (the server closed the connection before content-length was reached).
