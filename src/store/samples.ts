@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
-import { writeAllSync, writeFileAtomic } from '../util/fs.js';
+import { openForWriting, writeAllSync, writeFileAtomic } from '../util/fs.js';
 import { InputError } from '../util/errors.js';
 import { redactDeep } from '../util/secrets.js';
 
@@ -60,7 +60,7 @@ export class SampleWriter {
   private size: number;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openForWriting(path, 'append');
     this.size = fstatSync(this.fd).size;
   }
 
@@ -145,8 +145,8 @@ function damagedField(record: unknown): string | undefined {
 /** Drop a torn last line left by a crash mid-write, so appends start on a fresh line. */
 export function repairTail(path: string, tornTailBytes: number): void {
   if (tornTailBytes === 0) return;
-  const size = readFileSync(path).length;
-  const fd = openSync(path, 'r+');
+  const fd = openForWriting(path, 'update');
+  const size = fstatSync(fd).size;
   try {
     ftruncateSync(fd, size - tornTailBytes);
   } finally {

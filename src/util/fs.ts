@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -19,13 +19,29 @@ export function writeAllSync(fd: number, content: string | Uint8Array): void {
   }
 }
 
+const OPEN_FLAGS = {
+  append: constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND,
+  truncate: constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC,
+  update: constants.O_RDWR,
+} as const;
+
+/**
+ * Open a file the harness writes, never through a symbolic link: a link planted in a run folder
+ * (samples.jsonl pointing at another file) would otherwise have that file appended to or
+ * truncated. The link fails the open with ELOOP, which `describeFsError` explains.
+ */
+export function openForWriting(path: string, mode: keyof typeof OPEN_FLAGS): number {
+  return openSync(path, OPEN_FLAGS[mode] | constants.O_NOFOLLOW, 0o666);
+}
+
 /**
  * Replace a file atomically: write a sibling temp file, fsync it, rename over the target.
  * A crash or a full disk leaves either the old or the new content, never a torn file.
  */
 export function writeFileAtomic(path: string, content: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  const fd = openSync(tmp, 'w');
+  // The rename replaces a link at `path` itself; a link at the temp path is refused.
+  const fd = openForWriting(tmp, 'truncate');
   try {
     try {
       writeAllSync(fd, content);
