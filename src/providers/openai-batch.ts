@@ -92,6 +92,20 @@ export class OpenAIBatchClient {
     return this.call(signal, (options) => this.client.files.create({ file: upload, purpose: 'batch' }, options));
   }
 
+  /**
+   * The batch whose metadata carries `key: value`, looking back no further than batches created at
+   * or after `since` (epoch seconds): listing is newest first, so the search stops there.
+   */
+  async findBatchByMetadata(key: string, value: string, since: number, signal?: AbortSignal): Promise<Batch | undefined> {
+    return this.call(signal, async (options) => {
+      for await (const batch of this.client.batches.list({ limit: 100 }, options)) {
+        if (batch.metadata?.[key] === value) return batch as Batch;
+        if (batch.created_at < since) return undefined;
+      }
+      return undefined;
+    });
+  }
+
   /** Start a batch over an uploaded file. `metadata` lets a person find it in the dashboard. */
   createBatch(inputFileId: string, metadata: Record<string, string>, signal?: AbortSignal): Promise<Batch> {
     return this.call(signal, (options) => this.client.batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }, options));
