@@ -1,8 +1,10 @@
 import type Database from 'better-sqlite3';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Completion } from '../providers/provider.js';
 import { lazyRequire } from '../util/lazy-require.js';
+import { UserError } from '../util/errors.js';
+import { makeDir } from '../util/fs.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { redactDeep } from '../util/secrets.js';
 
@@ -44,20 +46,31 @@ export class SqliteResponseCache implements ResponseCache {
   ) {
     this.onWriteFailure = options.onWriteFailure ?? ((message) => process.stderr.write(`warning: ${message}\n`));
     const Sqlite = loadSqlite();
-    this.db = new Sqlite(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
-    if (!options.readonly) {
-      this.db.pragma('journal_mode = WAL');
-      // NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the tail).
-      this.db.pragma('synchronous = NORMAL');
+    let db: Database.Database | undefined;
+    try {
+      db = new Sqlite(path, options.readonly ? { readonly: true, fileMustExist: true } : {});
+      if (!options.readonly) {
+        db.pragma('journal_mode = WAL');
+        // NORMAL is durable across process crashes in WAL mode (only an OS crash may lose the tail).
+        db.pragma('synchronous = NORMAL');
+      }
+      db.pragma('busy_timeout = 10000');
+      if (!options.readonly) db.exec('CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID');
+      this.selectStatement = db.prepare('SELECT value FROM responses WHERE key = ?');
+      this.insertStatement = options.readonly ? undefined : db.prepare('INSERT OR REPLACE INTO responses (key, value, created_at) VALUES (?, ?, ?)');
+    } catch (error) {
+      db?.close();
+      throw unusableCache(path, error);
     }
-    this.db.pragma('busy_timeout = 10000');
-    if (!options.readonly) this.db.exec('CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, value TEXT NOT NULL, created_at INTEGER NOT NULL) WITHOUT ROWID');
-    this.selectStatement = this.db.prepare('SELECT value FROM responses WHERE key = ?');
-    this.insertStatement = options.readonly ? undefined : this.db.prepare('INSERT OR REPLACE INTO responses (key, value, created_at) VALUES (?, ?, ?)');
+    this.db = db;
   }
 
   static openInDir(dir: string, options: Omit<CacheOptions, 'readonly'> = {}): SqliteResponseCache {
-    mkdirSync(dir, { recursive: true });
+    try {
+      makeDir(dir);
+    } catch (error) {
+      throw unusableCache(dir, error);
+    }
     return new SqliteResponseCache(join(dir, 'responses.sqlite'), options);
   }
 
@@ -68,7 +81,13 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   get(key: string): Completion | undefined {
-    const row = this.selectStatement.get(key);
+    let row: { value: string } | undefined;
+    try {
+      row = this.selectStatement.get(key);
+    } catch (error) {
+      // A damaged file (SQLITE_CORRUPT) shows only when a lookup reaches the damaged pages.
+      throw unusableCache(this.path, error);
+    }
     if (!row) return undefined;
     try {
       return JSON.parse(row.value) as Completion;
@@ -93,6 +112,14 @@ export class SqliteResponseCache implements ResponseCache {
   close(): void {
     this.db.close();
   }
+}
+
+/** A cache that cannot be opened: one line naming it and the two ways on. */
+function unusableCache(path: string, error: unknown): UserError {
+  return new UserError(
+    `cannot use the response cache ${path}: ${describeFsError(error)}${sqliteCode(error)}; if the file is damaged, delete it (only cached answers are lost), ` +
+      'or point FINHARNESS_CACHE at a writable folder, or run with --no-cache',
+  );
 }
 
 /** SQLite's own error code (SQLITE_FULL, SQLITE_READONLY...), for searching. */

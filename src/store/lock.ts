@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { writeAllSync } from '../util/fs.js';
+import { makeDir, writeAllSync } from '../util/fs.js';
 import { describeFsError } from '../util/fs-errors.js';
 
 interface LockOwner {
@@ -43,7 +43,7 @@ export class RunLock {
 
   static acquire(runDir: string, env: NodeJS.ProcessEnv = process.env): RunLock {
     try {
-      mkdirSync(runDir, { recursive: true });
+      makeDir(runDir);
     } catch (error) {
       throw new UserError(`cannot create run folder ${runDir}: ${describeFsError(error)}`);
     }

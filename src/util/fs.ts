@@ -1,4 +1,4 @@
-import { closeSync, constants, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -54,6 +54,19 @@ export function writeFileAtomic(path: string, content: string): void {
     // Disk full or similar: leave the old file as it was and no half-written temp file behind.
     rmSync(tmp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * `mkdir -p` that reports the real reason it failed: Node's recursive mkdir answers ENOENT for a
+ * folder it cannot create on a read-only file system; creating the last level alone gives EROFS.
+ */
+export function makeDir(path: string): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dirname(path))) throw error;
+    mkdirSync(path);
   }
 }
 
