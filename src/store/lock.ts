@@ -3,8 +3,9 @@ import { closeSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { makeDir, writeAllSync } from '../util/fs.js';
+import { makeDir, removeAbandonedTempFiles, writeAllSync } from '../util/fs.js';
 import { describeFsError } from '../util/fs-errors.js';
+import { processExists } from '../util/process-alive.js';
 
 interface LockOwner {
   pid: number;
@@ -51,7 +52,11 @@ export class RunLock {
     const content = JSON.stringify(currentOwner());
     const breakLock = env[BREAK_LOCK_VARIABLE] === '1';
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      if (createExclusive(path, content)) return new RunLock(path, content);
+      if (createExclusive(path, content)) {
+        // The folder is ours now: temp files in it were left by processes killed mid-write.
+        removeAbandonedTempFiles(runDir);
+        return new RunLock(path, content);
+      }
       const seen = readText(path);
       if (seen === undefined) continue; // removed meanwhile: try again
       const owner = parseOwner(seen);
@@ -135,11 +140,7 @@ function isAlive(owner: LockOwner): boolean {
   // A lock from another host (shared file system) cannot be checked: assume it is held.
   if (owner.host !== hostname()) return true;
   if (owner.pid === process.pid) return false;
-  try {
-    process.kill(owner.pid, 0);
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  if (!processExists(owner.pid)) return false;
   // The pid runs, but is it still the owner? Not if it was started after (pid reuse).
   const started = processStartTime(owner.pid);
   return owner.pid_start === undefined || started === undefined || started === owner.pid_start;

@@ -1,6 +1,7 @@
-import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, writeSync, type Dirent } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { processExists } from './process-alive.js';
 
 /**
  * Write every byte of `content` at the file's current position. `write(2)` may write less than
@@ -67,6 +68,30 @@ export function makeDir(path: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dirname(path))) throw error;
     mkdirSync(path);
+  }
+}
+
+/** The temp file name `writeFileAtomic` uses: `<file>.<pid>.tmp`. */
+const TEMP_FILE = /\.(\d+)\.tmp$/;
+
+/**
+ * Remove the temp files of `writeFileAtomic` left in `dir` and its sub-folders (one level: a run
+ * folder and its model folders) by processes that no longer run (killed between write and rename).
+ */
+export function removeAbandonedTempFiles(dir: string): void {
+  const entries = (path: string): Dirent[] => {
+    try {
+      return readdirSync(path, { withFileTypes: true });
+    } catch {
+      return [];
+    }
+  };
+  const folders = [dir, ...entries(dir).filter((e) => e.isDirectory()).map((e) => join(dir, e.name))];
+  for (const folder of folders) {
+    for (const entry of entries(folder)) {
+      const pid = TEMP_FILE.exec(entry.name)?.[1];
+      if (entry.isFile() && pid !== undefined && Number(pid) !== process.pid && !processExists(Number(pid))) rmSync(join(folder, entry.name), { force: true });
+    }
   }
 }
 

@@ -2,6 +2,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } fr
 import { dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 import { describeFsError } from './fs-errors.js';
+import { processExists } from './process-alive.js';
 
 /**
  * Outputs made of several files or folders (a comparison's four reports, a merge's model runs)
@@ -61,14 +62,5 @@ function removeAbandonedStaging(parent: string): void {
     if (!name.startsWith(PREFIX)) continue;
     const pid = Number(name.slice(PREFIX.length).split('-')[0]);
     if (Number.isInteger(pid) && pid !== process.pid && !processExists(pid)) rmSync(join(parent, name), { recursive: true, force: true });
-  }
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

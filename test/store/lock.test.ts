@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,6 +52,20 @@ describe('run folder lock', () => {
     writeFileSync(join(dir, '.lock'), theirs);
     lock.release();
     expect(readFileSync(join(dir, '.lock'), 'utf8')).toBe(theirs);
+  });
+
+  it('clears temp files that killed processes left in the run folder and its model folders, and keeps live ones', () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'model-a'));
+    const dead = [join(dir, 'model-a', 'results.json.4194999.tmp'), join(dir, 'model-a', 'samples.jsonl.4194998.tmp')];
+    const live = join(dir, 'model-a', `manifest.json.${process.ppid}.tmp`);
+    for (const path of [...dead, live]) writeFileSync(path, 'half');
+    writeFileSync(join(dir, 'model-a', 'notes.tmp'), 'not ours');
+    const lock = RunLock.acquire(dir);
+    lock.release();
+    for (const path of dead) expect(existsSync(path), path).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(existsSync(join(dir, 'model-a', 'notes.tmp'))).toBe(true);
   });
 
   it('four processes taking over one stale lock at the same moment: never two owners at once, ten times over', { timeout: 120_000 }, async () => {
