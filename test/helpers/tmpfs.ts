@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, rmSync, statfsSync, writeSync } from 'node:fs';
+import { afterEach } from 'vitest';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -35,4 +36,35 @@ export function mountTmpfs(sizeKb: number): Tmpfs | undefined {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A mount function for the tests of one `describe`: whatever a test mounted is unmounted after it. */
+export function tmpfsPerTest(): (sizeKb: number) => Tmpfs {
+  const mounted: Tmpfs[] = [];
+  afterEach(() => {
+    for (const fs of mounted.splice(0)) fs.unmount();
+  });
+  return (sizeKb) => {
+    const fs = mountTmpfs(sizeKb);
+    if (!fs) throw new Error('cannot mount a tmpfs (the describe should be skipped unless canMountTmpfs)');
+    mounted.push(fs);
+    return fs;
+  };
+}
+
+/** Fill the file system holding `dir` with one filler file, leaving about `freeBytes` free; returns the filler's path. */
+export function fillUp(dir: string, freeBytes = 0): string {
+  const stats = statfsSync(dir);
+  const filler = join(dir, 'filler');
+  const fd = openSync(filler, 'w');
+  const chunk = Buffer.alloc(stats.bsize);
+  try {
+    for (let left = stats.bavail * stats.bsize - freeBytes; left > 0; left -= chunk.length) writeSync(fd, chunk);
+  } catch (error) {
+    // Metadata takes a little room too: full is as far as it goes.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+  } finally {
+    closeSync(fd);
+  }
+  return filler;
 }

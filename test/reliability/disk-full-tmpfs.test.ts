@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteResponseCache } from '../../src/cache/response-cache.js';
@@ -6,7 +6,7 @@ import { createProvider } from '../../src/providers/registry.js';
 import { runEvaluation } from '../../src/runner/run.js';
 import { SampleWriter, readSamples, type SampleRecord } from '../../src/store/samples.js';
 import { fpbSimulator, plannedFpb, simEndpoint, tempDir, testSettings } from '../helpers/fixtures.js';
-import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+import { canMountTmpfs, fillUp, tmpfsPerTest } from '../helpers/tmpfs.js';
 
 /** Disk-full cases on a real small tmpfs: short writes and ENOSPC exactly as the kernel returns them. */
 function record(itemId: string, rawOutput: string): SampleRecord {
@@ -19,11 +19,10 @@ function record(itemId: string, rawOutput: string): SampleRecord {
 }
 
 describe.skipIf(!canMountTmpfs)('a disk that fills up (real tmpfs)', () => {
-  let fs: Tmpfs | undefined;
-  afterEach(() => fs?.unmount());
+  const mountTmpfs = tmpfsPerTest();
 
   it('samples.jsonl holds only whole lines after a line that did not fit, and appends cleanly once there is space again', () => {
-    fs = mountTmpfs(128)!;
+    const fs = mountTmpfs(128);
     const filler = join(fs.dir, 'filler');
     writeFileSync(filler, Buffer.alloc(60_000));
     const path = join(fs.dir, 'samples.jsonl');
@@ -43,18 +42,17 @@ describe.skipIf(!canMountTmpfs)('a disk that fills up (real tmpfs)', () => {
 });
 
 describe.skipIf(!canMountTmpfs)('a response cache on a full disk (real tmpfs)', () => {
-  let fs: Tmpfs | undefined;
+  const mountTmpfs = tmpfsPerTest();
   let simulator: Awaited<ReturnType<typeof fpbSimulator>> | undefined;
   afterEach(async () => {
     await simulator?.close();
-    fs?.unmount();
   });
 
   it('keeps every answer received: a cache that cannot be written is a warning, never an item error', async () => {
-    fs = mountTmpfs(1024)!;
+    const fs = mountTmpfs(1024);
     const warnings: string[] = [];
     const cache = SqliteResponseCache.openInDir(fs.dir, { onWriteFailure: (message) => warnings.push(message) });
-    fillUp(join(fs.dir, 'filler'));
+    fillUp(fs.dir);
     simulator = await fpbSimulator([{ name: 'sim', accuracy: 0.8 }]);
     const out = tempDir();
     try {
@@ -71,16 +69,3 @@ describe.skipIf(!canMountTmpfs)('a response cache on a full disk (real tmpfs)', 
     }
   });
 });
-
-/** Fill a file system to the last byte. */
-function fillUp(path: string): void {
-  const fd = openSync(path, 'w');
-  const chunk = Buffer.alloc(4096);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
-  } finally {
-    closeSync(fd);
-  }
-}

@@ -1,10 +1,10 @@
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, statfsSync, statSync, writeFileSync, writeSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../src/simulator/server.js';
 import { runCli, type CliResult } from '../helpers/cli.js';
 import { fpbSimulator, tempDir } from '../helpers/fixtures.js';
-import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+import { canMountTmpfs, fillUp, tmpfsPerTest } from '../helpers/tmpfs.js';
 
 /**
  * Outputs of several files appear all at once or not at all: a merge or a comparison that runs out
@@ -35,25 +35,10 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => simulator.close());
 
-/** Leave about `freeBytes` free on the file system at `dir` (the rest taken by one filler file). */
-function leaveFree(dir: string, freeBytes: number): string {
-  const stats = statfsSync(dir);
-  const filler = join(dir, 'filler');
-  const fd = openSync(filler, 'w');
-  try {
-    const chunk = Buffer.alloc(stats.bsize);
-    for (let left = stats.bavail * stats.bsize - freeBytes; left > 0; left -= chunk.length) writeSync(fd, chunk);
-  } finally {
-    closeSync(fd);
-  }
-  return filler;
-}
-
 const pageRound = (bytes: number) => Math.ceil(bytes / 4096) * 4096;
 
 describe.skipIf(!canMountTmpfs)('outputs on a disk that fills up (real tmpfs)', () => {
-  let fs: Tmpfs | undefined;
-  afterEach(() => fs?.unmount());
+  const mountTmpfs = tmpfsPerTest();
 
   it('merge: no partial run folder is left, the error is one line, and the rerun succeeds once there is space', async () => {
     // How big the merged run is, merged where there is room.
@@ -61,9 +46,9 @@ describe.skipIf(!canMountTmpfs)('outputs on a disk that fills up (real tmpfs)', 
     expectOk(await runCli(['merge', ...shards, '--out', roomy], env()));
     const samplesBytes = statSync(join(roomy, 's', 'sim-a', 'samples.jsonl')).size;
 
-    fs = mountTmpfs(2048)!;
+    const fs = mountTmpfs(2048);
     // Room for the samples, not for results and manifest as well.
-    const filler = leaveFree(fs.dir, pageRound(samplesBytes) + 4096);
+    const filler = fillUp(fs.dir, pageRound(samplesBytes) + 4096);
     const failed = await runCli(['merge', ...shards, '--out', fs.dir], env());
     expect(failed.code, failed.stderr).toBe(2);
     expect(failed.stderr.trim().split('\n')).toHaveLength(1);
@@ -78,7 +63,7 @@ describe.skipIf(!canMountTmpfs)('outputs on a disk that fills up (real tmpfs)', 
   });
 
   it('compare: the previous four reports stay together when the new ones do not fit', async () => {
-    fs = mountTmpfs(16384)!;
+    const fs = mountTmpfs(16384);
     const reports = join(fs.dir, 'reports');
     // Size of a new set, written where there is room.
     const roomy = tempDir();
@@ -90,7 +75,7 @@ describe.skipIf(!canMountTmpfs)('outputs on a disk that fills up (real tmpfs)', 
     const before = new Map(names.map((name) => [name, `previous ${name}\n`]));
     for (const [name, content] of before) writeFileSync(join(reports, name), content);
     // Room for the new JSON and Markdown, not for the HTML report as well.
-    leaveFree(fs.dir, size('comparison.json') + size('comparison.md') + 4096);
+    fillUp(fs.dir, size('comparison.json') + size('comparison.md') + 4096);
     const failed = await runCli(['compare', runs, '--resamples', '200', '--seed', '2', '-o', reports], env());
     expect(failed.code, failed.stderr).toBe(2);
     expect(failed.stderr).toMatch(/ENOSPC/);

@@ -1,15 +1,14 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/util/fs.js';
-import { canMountTmpfs, mountTmpfs, type Tmpfs } from '../helpers/tmpfs.js';
+import { canMountTmpfs, tmpfsPerTest } from '../helpers/tmpfs.js';
 
 describe.skipIf(!canMountTmpfs)('writeFileAtomic on a disk that fills up (real tmpfs)', () => {
-  let fs: Tmpfs | undefined;
-  afterEach(() => fs?.unmount());
+  const mountTmpfs = tmpfsPerTest();
 
   it('never renames a short-written temp file over the good file: the old content stays and no temp file is left', () => {
-    fs = mountTmpfs(256)!;
+    const fs = mountTmpfs(256);
     const path = join(fs.dir, 'samples.jsonl');
     const good = 'x'.repeat(100_000);
     writeFileSync(path, good);
@@ -20,7 +19,7 @@ describe.skipIf(!canMountTmpfs)('writeFileAtomic on a disk that fills up (real t
   });
 
   it('writes the whole content when it fits', () => {
-    fs = mountTmpfs(1024)!;
+    const fs = mountTmpfs(1024);
     const path = join(fs.dir, 'results.json');
     const content = 'é'.repeat(200_000);
     writeFileAtomic(path, content);
