@@ -26,9 +26,8 @@ import { ResponseTooLargeError, responseLimitBytes } from './response-limits.js'
  */
 export const httpTransport: typeof fetch = (input, init) => {
   const body = init?.body;
-  if (process.env.FINHARNESS_HTTP_CLIENT === 'fetch' || !(typeof input === 'string' || input instanceof URL) || !isSimpleBody(body)) {
-    return fetch(input, init);
-  }
+  if (!(typeof input === 'string' || input instanceof URL)) return fetch(input, init);
+  if (process.env.FINHARNESS_HTTP_CLIENT === 'fetch' || !isSimpleBody(body)) return fetchFollowingSafely(new URL(input), init);
   return exchange(new URL(input), (init?.method ?? 'GET').toUpperCase(), plainHeaders(init?.headers), body ?? undefined, init?.signal ?? undefined, 0);
 };
 
@@ -96,18 +95,15 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
     const request = transport.request(url, { method, headers: sent, agent }, (response) => {
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
-      if (location !== undefined && [301, 302, 303, 307, 308].includes(status)) {
+      if (location !== undefined && REDIRECT_STATUSES.has(status)) {
         response.resume();
-        if (redirects >= MAX_REDIRECTS) return fail(new TypeError('fetch failed', { cause: new Error('redirect count exceeded') }));
-        const target = new URL(location, url);
-        if (url.protocol === 'https:' && target.protocol !== 'https:') {
-          return fail(new TypeError('fetch failed', { cause: new Error(`refused a redirect from https to ${target.protocol.slice(0, -1)} (${target.origin}): the request and its key would travel unencrypted`) }));
+        let hop: RedirectHop;
+        try {
+          hop = redirectHop(url, location, status, method, headers, redirects);
+        } catch (error) {
+          return fail(error);
         }
-        // As fetch does: 303, and 301/302 after a POST, continue as a GET without a body.
-        const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
-        const sameOrigin = target.origin === url.origin;
-        const next = withoutCredentialsUnless(sameOrigin, asGet ? withoutBodyHeaders(headers) : headers);
-        finish(() => resolve(exchange(target, asGet ? 'GET' : method, next, asGet ? undefined : body, signal, redirects + 1)));
+        finish(() => resolve(exchange(hop.target, hop.method, hop.headers, hop.keepBody ? body : undefined, signal, redirects + 1)));
         return;
       }
       readBody(response, responseLimitBytes()).then(
@@ -127,6 +123,45 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
     signal?.addEventListener('abort', onAbort, { once: true });
     request.end(payload);
   });
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+interface RedirectHop {
+  target: URL;
+  method: string;
+  headers: Record<string, string>;
+  keepBody: boolean;
+}
+
+/**
+ * Where a redirect leads and what is sent there, for this transport and the built-in fetch alike:
+ * as fetch does, 303 (and 301/302 after a POST) continue as a GET without a body; unlike fetch,
+ * credentials stay behind on any change of origin and a step down from https to http is refused.
+ */
+function redirectHop(from: URL, location: string, status: number, method: string, headers: Record<string, string>, redirects: number): RedirectHop {
+  if (redirects >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+  const target = new URL(location, from);
+  if (from.protocol === 'https:' && target.protocol !== 'https:') {
+    throw new TypeError('fetch failed', { cause: new Error(`refused a redirect from https to ${target.protocol.slice(0, -1)} (${target.origin}): the request and its key would travel unencrypted`) });
+  }
+  const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+  const next = withoutCredentialsUnless(target.origin === from.origin, asGet ? withoutBodyHeaders(headers) : headers);
+  return { target, method: asGet ? 'GET' : method, headers: next, keepBody: !asGet };
+}
+
+/**
+ * The built-in fetch (uploads, streams, FINHARNESS_HTTP_CLIENT=fetch) with the same redirect rules:
+ * its own following would keep Azure's `api-key` on another origin and accept https→http.
+ */
+async function fetchFollowingSafely(url: URL, init: RequestInit | undefined, redirects = 0): Promise<Response> {
+  const response = await fetch(url, { ...init, redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (location === null || !REDIRECT_STATUSES.has(response.status)) return response;
+  await response.body?.cancel();
+  const hop = redirectHop(url, location, response.status, (init?.method ?? 'GET').toUpperCase(), plainHeaders(init?.headers), redirects);
+  const { body: _body, ...rest } = init ?? {};
+  return fetchFollowingSafely(hop.target, { ...rest, method: hop.method, headers: hop.headers, ...(hop.keepBody && init?.body != null ? { body: init.body } : {}) }, redirects + 1);
 }
 
 /** Headers that carry credentials by name; any other header whose value holds a registered key counts too. */

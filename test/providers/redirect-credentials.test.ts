@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { httpTransport } from '../../src/providers/http-transport.js';
 
 /** Redirects must not carry the API key to another origin, nor take a request off TLS. */
@@ -27,7 +27,14 @@ const ok = (_req: IncomingMessage, res: ServerResponse) => {
 };
 const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
 
-describe('redirects and credentials', () => {
+/** Both clients: this transport, and the built-in fetch it hands uploads (and FINHARNESS_HTTP_CLIENT=fetch) to. */
+describe.each(['transport', 'fetch'] as const)('redirects and credentials (%s)', (client) => {
+  beforeEach(() => {
+    if (client === 'fetch') process.env.FINHARNESS_HTTP_CLIENT = 'fetch';
+  });
+  afterEach(() => {
+    delete process.env.FINHARNESS_HTTP_CLIENT;
+  });
   let target: Awaited<ReturnType<typeof listen>>;
   let redirector: Awaited<ReturnType<typeof listen>>;
   beforeAll(async () => {
@@ -79,7 +86,7 @@ describe('redirects and credentials', () => {
         const outcome = await httpTransport(${JSON.stringify(url)}, { method: 'POST', headers: { authorization: 'Bearer sk-secret-1' }, body: '{}' }).then((r) => 'status ' + r.status, (e) => e.name + ': ' + String(e.cause?.message));
         process.stdout.write(outcome);`;
       const output = await new Promise<string>((resolve, reject) =>
-        execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: tls('localhost-cert.pem') } }, (error, stdout, stderr) =>
+        execFile(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, NODE_EXTRA_CA_CERTS: tls('localhost-cert.pem'), ...(client === 'fetch' ? { FINHARNESS_HTTP_CLIENT: 'fetch' } : {}) } }, (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(stdout),
         ),
       );
