@@ -121,3 +121,18 @@ describe('merge killed at any moment', () => {
     expect(readdirSync(model).sort()).toEqual(['manifest.json', 'results.json', 'samples.jsonl']);
   });
 });
+
+describe('compare killed at any moment', () => {
+  it('leaves the four reports all from the previous comparison or all from the new one', { timeout: 120_000 }, async () => {
+    const names = ['comparison.json', 'comparison.md', 'comparison.html', 'comparison.csv'];
+    for (const delayMs of [100, 200, 300, 400, 500, 600, 700, 800, 900, 1000]) {
+      const reports = tempDir();
+      expectOk(await runCli(['compare', runs, '--resamples', '200', '--seed', '1', '-o', reports], env()));
+      const previous = new Map(names.map((name) => [name, readFileSync(join(reports, name), 'utf8')]));
+      // A different seed: every report differs from the previous one.
+      await runCli(['compare', runs, '--resamples', '200', '--seed', '2', '-o', reports], env(), (child) => void setTimeout(() => child.kill('SIGKILL'), delayMs));
+      const kept = names.map((name) => readFileSync(join(reports, name), 'utf8') === previous.get(name));
+      expect(new Set(kept).size, `killed after ${delayMs} ms: ${names.map((n, i) => `${n} ${kept[i] ? 'previous' : 'new'}`).join(', ')}`).toBe(1);
+    }
+  });
+});
