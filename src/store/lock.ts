@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, openSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
+import { closeSync, linkSync, readFileSync, rmSync, unlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
-import { makeDir, removeAbandonedTempFiles, writeAllSync } from '../util/fs.js';
+import { makeDir, openForWriting, removeAbandonedTempFiles, writeAllSync } from '../util/fs.js';
 import { describeFsError } from '../util/fs-errors.js';
 import { processExists } from '../util/process-alive.js';
 
@@ -97,21 +97,30 @@ function removeIfUnchanged(path: string, seen: string): void {
   }
 }
 
-/** Create `path` with `content` only if it does not exist; false when it does. */
+/**
+ * Create `path` holding `content` only if it does not exist; false when it does. The file appears
+ * with its content in one step (written under a private name, then hard-linked into place): a lock
+ * opened empty and written after would be read as "half-written by a killed process", i.e. stale,
+ * by a contender looking at that moment, and taken from its live owner.
+ */
 function createExclusive(path: string, content: string): boolean {
-  let fd: number;
-  try {
-    fd = openSync(path, 'wx');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
-  }
+  // Ends in .<pid>.tmp: cleared like any temp file if this process is killed right here.
+  const draft = `${path}.${randomBytes(4).toString('hex')}.${process.pid}.tmp`;
+  const fd = openForWriting(draft, 'truncate');
   try {
     writeAllSync(fd, content);
   } finally {
     closeSync(fd);
   }
-  return true;
+  try {
+    linkSync(draft, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw error;
+  } finally {
+    rmSync(draft, { force: true });
+  }
 }
 
 function currentOwner(): LockOwner {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
 import { openForWriting, writeAllSync, writeFileAtomic } from '../util/fs.js';
 import { InputError } from '../util/errors.js';
+import { forEachLine } from '../util/read-lines.js';
 import { redactDeep } from '../util/secrets.js';
 
 export type SampleErrorKind = import('../providers/errors.js').ProviderErrorKind | 'internal';
@@ -98,15 +99,10 @@ export interface SamplesOnDisk {
 export function readSamples(path: string): SamplesOnDisk {
   const records = new Map<string, SampleRecord>();
   if (!existsSync(path)) return { records, superseded: 0, tornTailBytes: 0 };
-  const text = readFileSync(path, 'utf8');
-  const lastNewline = text.lastIndexOf('\n');
-  const complete = text.slice(0, lastNewline + 1);
-  const tornTailBytes = Buffer.byteLength(text.slice(lastNewline + 1));
   let superseded = 0;
-  let lineNumber = 0;
-  for (const line of complete.split('\n')) {
-    lineNumber++;
-    if (line === '') continue;
+  // Line by line: a file of huge answers may be longer than any one string can be.
+  const { tornTailBytes } = forEachLine(path, (line, lineNumber) => {
+    if (line === '') return;
     let record: SampleRecord;
     try {
       record = JSON.parse(line) as SampleRecord;
@@ -124,10 +120,10 @@ export function readSamples(path: string): SamplesOnDisk {
     const previous = records.get(key);
     if (previous) {
       superseded++;
-      if (previous.error === null && record.error !== null) continue;
+      if (previous.error === null && record.error !== null) return;
     }
     records.set(key, record);
-  }
+  });
   return { records, superseded, tornTailBytes };
 }
 
@@ -156,7 +152,8 @@ export function repairTail(path: string, tornTailBytes: number): void {
 
 /** Rewrite the file with exactly one line per key (atomic replace). */
 export function compactSamples(path: string, records: Iterable<SampleRecord>): void {
-  let content = '';
-  for (const record of records) content += `${JSON.stringify(redactDeep(record))}\n`;
-  writeFileAtomic(path, content);
+  // One line at a time: the whole file may be longer than any one string can be.
+  writeFileAtomic(path, (function* () {
+    for (const record of records) yield `${JSON.stringify(redactDeep(record))}\n`;
+  })());
 }

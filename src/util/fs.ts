@@ -39,13 +39,14 @@ export function openForWriting(path: string, mode: keyof typeof OPEN_FLAGS): num
  * Replace a file atomically: write a sibling temp file, fsync it, rename over the target.
  * A crash or a full disk leaves either the old or the new content, never a torn file.
  */
-export function writeFileAtomic(path: string, content: string): void {
+export function writeFileAtomic(path: string, content: string | Iterable<string>): void {
   const tmp = `${path}.${process.pid}.tmp`;
   // The rename replaces a link at `path` itself; a link at the temp path is refused.
   const fd = openForWriting(tmp, 'truncate');
   try {
     try {
-      writeAllSync(fd, content);
+      // Parts (e.g. lines) are written one by one: the whole may be longer than any one string can be.
+      for (const part of typeof content === 'string' ? [content] : content) writeAllSync(fd, part);
       fsyncSync(fd);
     } finally {
       closeSync(fd);
