@@ -113,6 +113,8 @@ export type TaskOverride = z.infer<typeof taskOverrideSchema>;
  * from it: a secret put there by mistake is refused, pointing at `api_key_env`. Errors name the
  * file, line and field.
  */
+const MAX_ALIAS_COUNT = 100;
+
 export async function parseConfigFile(file: string, checks: ConfigChecks = {}): Promise<FinharnessConfig> {
   const text = decodeUtf8Strict(file, readInputFile(file, 'config file'));
   const lineCounter = new LineCounter();
@@ -122,7 +124,13 @@ export async function parseConfigFile(file: string, checks: ConfigChecks = {}): 
     const line = lineCounter.linePos(syntaxError.pos[0]).line;
     throw new InputError({ file, line }, `invalid YAML: ${syntaxError.message.split('\n')[0]}`);
   }
-  const value: unknown = document.toJS() ?? {};
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    // Aliases of aliases expand exponentially (a "billion laughs" file): refused, not expanded.
+    throw new InputError({ file }, `YAML aliases (*name) expand too far (${(error as Error).message}); expected at most ${MAX_ALIAS_COUNT} alias uses: write the values out`);
+  }
   const parsed = configSchema.safeParse(value);
   const at = (fieldPath: readonly (string | number)[], linePath = fieldPath) => {
     const line = lineOf(document, lineCounter, linePath);

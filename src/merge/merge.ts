@@ -1,5 +1,6 @@
 import { sumCounts } from '../runner/error-gate.js';
 import { existsSync, mkdirSync } from 'node:fs';
+import { relative } from 'node:path';
 import { runResults, TaskAccumulator } from '../runner/aggregate.js';
 import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import type { RunManifest, RunStatus } from '../store/manifest.js';
@@ -7,6 +8,7 @@ import { compactSamples } from '../store/samples.js';
 import { getTask } from '../tasks/registry.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
+import { withStagedOutput } from '../util/staged-output.js';
 import { configurationDifferences } from './configuration.js';
 import { checkCoverage, type Coverage } from './coverage.js';
 import { readShardRuns, type ShardRun } from './shard-runs.js';
@@ -52,13 +54,18 @@ export function mergeShardRuns(paths: readonly string[], options: MergeOptions):
       continue;
     }
     const target = modelRunPaths(options.outDir, runId, model);
-    if (existsSync(target.manifest) || existsSync(target.samples)) refusals.push(`model "${model}": ${target.dir} already holds a run; merge into a new --run-id or --out`);
+    // The manifest is written last: a folder without one is what an older, interrupted merge left, and is replaced.
+    if (existsSync(target.manifest)) refusals.push(`model "${model}": ${target.dir} already holds a run; merge into a new --run-id or --out`);
     planned.push({ model, runs, coverage, paths: target });
   }
   if (refusals.length > 0) {
     throw new UserError(`cannot merge:\n  ${refusals.join('\n  ')}${options.allowIncomplete ? '' : '\n(merge refuses an incomplete set; --allow-incomplete writes it anyway, marked incomplete)'}`);
   }
-  return planned.map(({ model, runs, coverage, paths: target }) => writeMerged(model, runs, coverage, target, runId));
+  // Every model is written in full before any appears under --out: a kill or a full disk leaves no partial run.
+  return withStagedOutput(options.outDir, (staging) => ({
+    result: planned.map(({ model, runs, coverage, paths: target }) => ({ ...writeMerged(model, runs, coverage, modelRunPaths(staging, runId, model), runId), paths: target })),
+    entries: planned.map(({ paths: target }) => relative(options.outDir, target.dir)),
+  }));
 }
 
 function defaultRunId(runs: readonly ShardRun[]): string {

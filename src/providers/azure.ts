@@ -4,6 +4,7 @@ import { registerSecret } from '../util/secrets.js';
 import { OpenAICompatibleProvider } from './openai-compatible.js';
 import type { EndpointSpec, Provider } from './provider.js';
 import { httpTransport } from './http-transport.js';
+import { redactingLogger } from './redacting-logger.js';
 
 /** Where the key is read from when the endpoint does not name a variable. */
 export const AZURE_KEY_ENV = 'AZURE_OPENAI_API_KEY';
@@ -30,6 +31,7 @@ export function createAzureProvider(endpoint: EndpointSpec, env: NodeJS.ProcessE
     maxRetries: 0,
     timeout: endpoint.timeoutMs ?? 120_000,
     fetch: httpTransport,
+    logger: redactingLogger,
   });
   return new OpenAICompatibleProvider(endpoint, env, client);
 }

@@ -7,7 +7,8 @@ import type { RateLimitSnapshot } from './provider.js';
  * - retried: `rate_limit`, `server`, `timeout`, `connection`, `malformed_response`, and `loading`
  *   (TGI / Inference Endpoints: 503 while the model loads or scales up from zero; waited for with
  *   the server's estimate, on a time budget of its own rather than the attempt count)
- * - item fails, run goes on: `bad_request`, `context_length`, `content_filter`
+ * - item fails, run goes on: `bad_request`, `context_length`, `content_filter`, and
+ *   `response_too_large` (the body passed FINHARNESS_MAX_RESPONSE_MB; asking again costs as much)
  * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`, and
  *   `unsupported` (the server cannot do what the run asks, e.g. TGI without prefill log-probabilities)
  */
@@ -21,6 +22,7 @@ export type ProviderErrorKind =
   | 'bad_request'
   | 'context_length'
   | 'content_filter'
+  | 'response_too_large'
   | 'auth'
   | 'not_found'
   | 'quota'

@@ -1,5 +1,6 @@
 import { ProviderError, parseRetryAfter } from './errors.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
+import { responseTooLargeIn } from './response-limits.js';
 
 /**
  * An HTTP error response, as each client library reports it (the `openai` SDK's APIError, the
@@ -85,6 +86,9 @@ export async function withRequestTimeout<T>(
   } catch (error) {
     // The run is stopping: not a failure of this endpoint.
     if (outer?.aborted) throw error;
+    // Whatever library wrapped it, an oversized response is one class for every provider.
+    const tooLarge = responseTooLargeIn(error);
+    if (tooLarge) throw new ProviderError('response_too_large', tooLarge.message);
     throw classify(error, timedOut);
   } finally {
     clearTimeout(timer);

@@ -3,6 +3,8 @@ import https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import type { Readable, Transform } from 'node:stream';
+import { redactSecrets } from '../util/secrets.js';
+import { ResponseTooLargeError, responseLimitBytes } from './response-limits.js';
 
 /**
  * The `fetch` the SDK clients (`openai`, `@huggingface/inference`) are given: one HTTP/1.1
@@ -24,9 +26,8 @@ import type { Readable, Transform } from 'node:stream';
  */
 export const httpTransport: typeof fetch = (input, init) => {
   const body = init?.body;
-  if (process.env.FINHARNESS_HTTP_CLIENT === 'fetch' || !(typeof input === 'string' || input instanceof URL) || !isSimpleBody(body)) {
-    return fetch(input, init);
-  }
+  if (!(typeof input === 'string' || input instanceof URL)) return fetch(input, init);
+  if (process.env.FINHARNESS_HTTP_CLIENT === 'fetch' || !isSimpleBody(body)) return fetchFollowingSafely(new URL(input), init);
   return exchange(new URL(input), (init?.method ?? 'GET').toUpperCase(), plainHeaders(init?.headers), body ?? undefined, init?.signal ?? undefined, 0);
 };
 
@@ -94,16 +95,18 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
     const request = transport.request(url, { method, headers: sent, agent }, (response) => {
       const status = response.statusCode ?? 0;
       const location = response.headers.location;
-      if (location !== undefined && [301, 302, 303, 307, 308].includes(status)) {
+      if (location !== undefined && REDIRECT_STATUSES.has(status)) {
         response.resume();
-        if (redirects >= MAX_REDIRECTS) return fail(new TypeError('fetch failed', { cause: new Error('redirect count exceeded') }));
-        // As fetch does: 303, and 301/302 after a POST, continue as a GET without a body.
-        const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
-        const next = asGet ? withoutBodyHeaders(headers) : headers;
-        finish(() => resolve(exchange(new URL(location, url), asGet ? 'GET' : method, next, asGet ? undefined : body, signal, redirects + 1)));
+        let hop: RedirectHop;
+        try {
+          hop = redirectHop(url, location, status, method, headers, redirects);
+        } catch (error) {
+          return fail(error);
+        }
+        finish(() => resolve(exchange(hop.target, hop.method, hop.headers, hop.keepBody ? body : undefined, signal, redirects + 1)));
         return;
       }
-      readBody(response).then(
+      readBody(response, responseLimitBytes()).then(
         (bytes) =>
           finish(() => {
             try {
@@ -122,18 +125,96 @@ function exchange(url: URL, method: string, headers: Record<string, string>, bod
   });
 }
 
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+interface RedirectHop {
+  target: URL;
+  method: string;
+  headers: Record<string, string>;
+  keepBody: boolean;
+}
+
+/**
+ * Where a redirect leads and what is sent there, for this transport and the built-in fetch alike:
+ * as fetch does, 303 (and 301/302 after a POST) continue as a GET without a body; unlike fetch,
+ * credentials stay behind on any change of origin and a step down from https to http is refused.
+ */
+function redirectHop(from: URL, location: string, status: number, method: string, headers: Record<string, string>, redirects: number): RedirectHop {
+  if (redirects >= MAX_REDIRECTS) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
+  const target = new URL(location, from);
+  if (from.protocol === 'https:' && target.protocol !== 'https:') {
+    throw new TypeError('fetch failed', { cause: new Error(`refused a redirect from https to ${target.protocol.slice(0, -1)} (${target.origin}): the request and its key would travel unencrypted`) });
+  }
+  const asGet = status === 303 || ((status === 301 || status === 302) && method === 'POST');
+  const next = withoutCredentialsUnless(target.origin === from.origin, asGet ? withoutBodyHeaders(headers) : headers);
+  return { target, method: asGet ? 'GET' : method, headers: next, keepBody: !asGet };
+}
+
+/**
+ * The built-in fetch (uploads, streams, FINHARNESS_HTTP_CLIENT=fetch) with the same redirect rules:
+ * its own following would keep Azure's `api-key` on another origin and accept https→http.
+ */
+async function fetchFollowingSafely(url: URL, init: RequestInit | undefined, redirects = 0): Promise<Response> {
+  const response = await fetch(url, { ...init, redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (location === null || !REDIRECT_STATUSES.has(response.status)) return response;
+  await response.body?.cancel();
+  const hop = redirectHop(url, location, response.status, (init?.method ?? 'GET').toUpperCase(), plainHeaders(init?.headers), redirects);
+  const { body: _body, ...rest } = init ?? {};
+  return fetchFollowingSafely(hop.target, { ...rest, method: hop.method, headers: hop.headers, ...(hop.keepBody && init?.body != null ? { body: init.body } : {}) }, redirects + 1);
+}
+
+/** Headers that carry credentials by name; any other header whose value holds a registered key counts too. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'api-key', 'x-api-key', 'x-goog-api-key']);
+
+/**
+ * A redirect to another origin (scheme, host or port) must not take the API key along: the
+ * server that sent the redirect does not decide who may see it. fetch drops only Authorization;
+ * Azure's `api-key` and keys in custom headers are dropped here too.
+ */
+function withoutCredentialsUnless(sameOrigin: boolean, headers: Record<string, string>): Record<string, string> {
+  if (sameOrigin) return headers;
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (!CREDENTIAL_HEADERS.has(name) && redactSecrets(value) === value) kept[name] = value;
+  }
+  return kept;
+}
+
 function withoutBodyHeaders(headers: Record<string, string>): Record<string, string> {
   const { 'content-type': _type, 'content-length': _length, ...rest } = headers;
   return rest;
 }
 
-/** The whole body, decompressed as fetch would; a connection dropped mid-body rejects. */
-function readBody(response: IncomingMessage): Promise<Buffer> {
+/**
+ * The whole body, decompressed as fetch would; a connection dropped mid-body rejects. At most
+ * `limit` bytes are read off the wire and at most `limit` come out of the decompressor: past
+ * either, the connection is closed and the read rejects with a ResponseTooLargeError.
+ */
+function readBody(response: IncomingMessage, limit: number): Promise<Buffer> {
   const decoded = decoder(response.headers['content-encoding']);
   const source: Readable = decoded ? response.pipe(decoded) : response;
   return new Promise((resolve, reject) => {
+    const tooLarge = (what: ResponseTooLargeError['what']) => {
+      reject(new ResponseTooLargeError(what, limit));
+      response.destroy();
+      decoded?.destroy();
+    };
+    if (Number(response.headers['content-length']) > limit) return tooLarge('body');
     const chunks: Buffer[] = [];
-    source.on('data', (chunk: Buffer) => chunks.push(chunk));
+    let wireBytes = 0;
+    let bodyBytes = 0;
+    if (decoded) {
+      response.on('data', (chunk: Buffer) => {
+        wireBytes += chunk.length;
+        if (wireBytes > limit) tooLarge('body');
+      });
+    }
+    source.on('data', (chunk: Buffer) => {
+      bodyBytes += chunk.length;
+      if (bodyBytes > limit) return tooLarge(decoded ? 'decompressed body' : 'body');
+      chunks.push(chunk);
+    });
     source.once('end', () => resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)));
     source.once('error', reject);
     // A body cut short (the server closed the connection before content-length was reached).

@@ -7,6 +7,7 @@ import { ProviderError } from './errors.js';
 import { classifyError, readCompletion, resolveApiKey } from './openai-compatible.js';
 import type { Completion, EndpointSpec } from './provider.js';
 import { httpTransport } from './http-transport.js';
+import { redactingLogger } from './redacting-logger.js';
 
 export type { Batch } from 'openai/resources/batches';
 
@@ -81,7 +82,7 @@ export class OpenAIBatchClient {
   ) {
     const apiKey = resolveApiKey(endpoint, env);
     registerSecret(apiKey);
-    this.client = new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport });
+    this.client = new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport, logger: redactingLogger });
   }
 
   /** Upload one input file of requests (purpose `batch`). Safe to retry: an unused file costs nothing. */
@@ -89,6 +90,20 @@ export class OpenAIBatchClient {
     const jsonl = `${requests.map(batchLine).join('\n')}\n`;
     const upload = await toFile(Buffer.from(jsonl), 'finharness-batch.jsonl', { type: 'application/jsonl' });
     return this.call(signal, (options) => this.client.files.create({ file: upload, purpose: 'batch' }, options));
+  }
+
+  /**
+   * The batch whose metadata carries `key: value`, looking back no further than batches created at
+   * or after `since` (epoch seconds): listing is newest first, so the search stops there.
+   */
+  async findBatchByMetadata(key: string, value: string, since: number, signal?: AbortSignal): Promise<Batch | undefined> {
+    return this.call(signal, async (options) => {
+      for await (const batch of this.client.batches.list({ limit: 100 }, options)) {
+        if (batch.metadata?.[key] === value) return batch as Batch;
+        if (batch.created_at < since) return undefined;
+      }
+      return undefined;
+    });
   }
 
   /** Start a batch over an uploaded file. `metadata` lets a person find it in the dashboard. */

@@ -12,6 +12,7 @@ import type { Completion, CompletionRequest, DecodingParams, EndpointIdentity, E
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { ReplicaPool } from './replica-pool.js';
 import { agreedIdentity, servedModel } from './served-model.js';
+import { redactingLogger } from './redacting-logger.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -100,7 +101,7 @@ export function chatRequestBody(endpoint: EndpointSpec, messages: readonly ChatM
 function openAIClient(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): OpenAI {
   const apiKey = resolveApiKey(endpoint, env);
   registerSecret(apiKey);
-  return new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport });
+  return new OpenAI({ apiKey, baseURL: endpoint.baseURL, maxRetries: 0, timeout: endpoint.timeoutMs ?? 120_000, fetch: httpTransport, logger: redactingLogger });
 }
 
 export function resolveApiKey(endpoint: EndpointSpec, env: NodeJS.ProcessEnv): string {

@@ -240,6 +240,16 @@ export class AdaptiveLimiter {
       if (Number.isFinite(wait)) this.wakeAt(now + wait);
       return;
     }
+    // Nobody waits any more (served, or aborted by a stop signal): a timer left set would keep the
+    // process alive until the pause ends, up to five minutes after the run was stopped.
+    this.cancelWake();
+  }
+
+  private cancelWake(): void {
+    if (this.timer === undefined) return;
+    this.clock.clearTimer(this.timer);
+    this.timer = undefined;
+    this.timerDue = Number.POSITIVE_INFINITY;
   }
 
   private wakeAt(due: number): void {
@@ -311,6 +321,6 @@ export class AdaptiveLimiter {
 }
 
 /** The server says it is overloaded or refusing: back off. Timeouts and resets are not counted. */
-function isCongestion(error: ProviderError): boolean {
+export function isCongestion(error: ProviderError): boolean {
   return error.kind === 'rate_limit' || error.kind === 'loading' || (error.kind === 'server' && error.status === 503);
 }

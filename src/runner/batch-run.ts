@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import { chatRequestBody } from '../providers/openai-compatible.js';
@@ -8,14 +9,14 @@ import { sampleKey, type SampleRecord } from '../store/samples.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { UserError } from '../util/errors.js';
 import { sha256 } from '../util/hash.js';
-import { readBatchState, writeBatchState, type BatchState, type SubmittedBatch } from './batch-state.js';
+import { readBatchState, writeBatchState, type BatchIntent, type BatchState, type SubmittedBatch } from './batch-state.js';
 import { type Outcome, type PreparedRequest } from './model-run.js';
 import { schedulingUnits } from './requests.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { abortableSleep, RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
 /** The Batch API client's surface, so tests can substitute one that misbehaves. */
-export type BatchClient = Pick<OpenAIBatchClient, 'upload' | 'createBatch' | 'retrieve' | 'results'>;
+export type BatchClient = Pick<OpenAIBatchClient, 'upload' | 'createBatch' | 'retrieve' | 'results' | 'findBatchByMetadata'>;
 
 export interface BatchHooks {
   /** Progress while waiting (status, completed/total); `notice` marks what must be shown even without progress output (how to re-attach). */
@@ -140,14 +141,31 @@ export async function runBatched(ctx: BatchRunContext): Promise<number> {
       if (signal.aborted) return;
       const items = file.map((r) => byId.get(r.customId)!);
       let batch: Batch;
+      let intent: BatchIntent | undefined;
       try {
         const { value: uploaded } = await withRetries(() => client.upload(file, signal), settings.retry, retry);
+        intent = {
+          token: randomUUID(),
+          input_file_id: uploaded.id,
+          // A little earlier than now: the server's clock may be behind ours.
+          created_after: Math.floor(Date.now() / 1000) - INTENT_CLOCK_SLACK_S,
+          requests: Object.fromEntries(file.map((r) => [r.customId, byId.get(r.customId)!.request.key])),
+        };
+        (state.intents ??= []).push(intent);
+        // Saved before the batch exists: a kill from here on is reconciled by listing on restart.
+        saveState();
+        const token = intent.token;
         ({ value: batch } = await withRetries(
-          () => client.createBatch(uploaded.id, { finharness_run: settings.runId, finharness_model: ctx.endpoint.name, finharness_part: `${part + 1}/${files.length}` }, signal).catch(refuseAmbiguousRetry),
+          () =>
+            client
+              .createBatch(uploaded.id, { finharness_run: settings.runId, finharness_model: ctx.endpoint.name, finharness_part: `${part + 1}/${files.length}`, [INTENT_METADATA_KEY]: token }, signal)
+              .catch(refuseAmbiguousRetry),
           settings.retry,
           retry,
         ));
       } catch (caught) {
+        // Refused outright: no batch was created. Ambiguous or interrupted: the intent stays for the restart to reconcile.
+        if (intent && !signal.aborted && !(caught instanceof AmbiguousCreation)) dropIntent(state, intent);
         if (signal.aborted) return;
         const error = unwrap(caught);
         if (error.fatal || caught instanceof AmbiguousCreation) {
@@ -160,11 +178,12 @@ export async function runBatched(ctx: BatchRunContext): Promise<number> {
       }
       for (const p of items) submissions.set(keyOf(p), (submissions.get(keyOf(p)) ?? 0) + 1);
       submitted += file.length;
+      dropIntent(state, intent!);
       state.batches.push({
         id: batch.id,
         input_file_id: batch.input_file_id,
         submitted_at: new Date().toISOString(),
-        requests: Object.fromEntries(file.map((r) => [r.customId, byId.get(r.customId)!.request.key])),
+        requests: intent!.requests,
         collected: false,
       });
       // Written before any waiting: a run stopped from here on re-attaches instead of paying again.
@@ -200,6 +219,8 @@ export async function runBatched(ctx: BatchRunContext): Promise<number> {
   };
 
   try {
+    await reconcileIntents((intent) => withRetries(() => client.findBatchByMetadata(INTENT_METADATA_KEY, intent.token, intent.created_after, signal), settings.retry, retry).then((r) => r.value), state, log);
+    saveState();
     while (!signal.aborted) {
       const ready = readyItems();
       const open = state.batches.filter((b) => !b.collected);
@@ -241,6 +262,29 @@ export async function runBatched(ctx: BatchRunContext): Promise<number> {
   return submitted;
 }
 
+const INTENT_METADATA_KEY = 'finharness_intent';
+const INTENT_CLOCK_SLACK_S = 600;
+
+function dropIntent(state: BatchState, intent: BatchIntent): void {
+  state.intents = (state.intents ?? []).filter((i) => i.token !== intent.token);
+}
+
+/**
+ * Batches a previous process was creating when it stopped: each one the Batch API has (found by
+ * its intent token in the metadata) is re-attached like any submitted batch; one it does not have
+ * was never created, and its items are submitted again.
+ */
+async function reconcileIntents(find: (intent: BatchIntent) => Promise<Batch | undefined>, state: BatchState, log: (line: string, notice?: boolean) => void): Promise<void> {
+  for (const intent of [...(state.intents ?? [])]) {
+    const found = await find(intent);
+    if (found && !state.batches.some((b) => b.id === found.id)) {
+      state.batches.push({ id: found.id, input_file_id: found.input_file_id, submitted_at: new Date(found.created_at * 1000).toISOString(), requests: intent.requests, collected: false });
+      log(`batch ${found.id}: created just before the previous process stopped; re-attached`, true);
+    }
+    dropIntent(state, intent);
+  }
+}
+
 /** Thrown instead of retrying a batch creation whose outcome is unknown: a retry could pay twice. */
 class AmbiguousCreation extends Error {
   constructor(readonly error: ProviderError) {
@@ -257,7 +301,7 @@ function refuseAmbiguousRetry(error: unknown): never {
     throw new AmbiguousCreation(
       new ProviderError(
         error.kind,
-        `creating a batch failed with no answer from the server (${error.message}); it may exist anyway: check the Batch API dashboard for metadata finharness_run before resuming, or its items could be paid for twice`,
+        `creating a batch failed with no answer from the server (${error.message}); it may exist anyway: resume with the same --run-id and --batch, which looks it up by its metadata (finharness_intent) and re-attaches instead of paying twice`,
       ),
     );
   }

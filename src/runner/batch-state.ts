@@ -22,9 +22,24 @@ const submittedBatchSchema = z.object({
   request_counts: z.object({ total: z.number(), completed: z.number(), failed: z.number() }).optional(),
 });
 
-const batchStateSchema = z.object({ schema: z.literal(1), batches: z.array(submittedBatchSchema) });
+/**
+ * A batch about to be created, recorded before the create request is sent: a process killed
+ * after the Batch API created the batch but before its id was saved would otherwise leave no
+ * trace, and the restarted run would pay for the same items again. The token is sent as the
+ * batch's `finharness_intent` metadata, so the restarted run finds the batch by listing.
+ */
+const batchIntentSchema = z.object({
+  token: z.string().min(1),
+  input_file_id: z.string(),
+  /** Epoch seconds just before the create request: the listing looks back no further. */
+  created_after: z.number(),
+  requests: z.record(z.string(), z.string()),
+});
+
+const batchStateSchema = z.object({ schema: z.literal(1), batches: z.array(submittedBatchSchema), intents: z.array(batchIntentSchema).optional() });
 
 export type SubmittedBatch = z.infer<typeof submittedBatchSchema>;
+export type BatchIntent = z.infer<typeof batchIntentSchema>;
 export type BatchState = z.infer<typeof batchStateSchema>;
 
 export function readBatchState(path: string): BatchState {
@@ -53,10 +68,12 @@ export function writeBatchState(path: string, state: BatchState): void {
  */
 export function assertNoOpenBatches(modelRunDir: string, runId: string): void {
   const path = batchStatePath(modelRunDir);
-  const open = readBatchState(path).batches.filter((b) => !b.collected);
+  const state = readBatchState(path);
+  // A batch being created when the run stopped may exist too: only a --batch resume can find it.
+  const open = [...state.batches.filter((b) => !b.collected).map((b) => b.id), ...(state.intents ?? []).map((i) => `a batch being created (metadata finharness_intent ${i.token})`)];
   if (open.length === 0) return;
   throw new UserError(
-    `run "${runId}" has ${open.length} batch(es) still open at the Batch API (${open.map((b) => b.id).join(', ')}): ` +
+    `run "${runId}" has ${open.length} batch(es) still open at the Batch API (${open.join(', ')}): ` +
       `resume it with --batch to collect their answers, or delete ${path} to ask those items again directly (paying for them twice)`,
   );
 }

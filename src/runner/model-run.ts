@@ -22,7 +22,7 @@ import { endpointPrice } from '../cost/endpoint-price.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
-import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
+import { LimiterShare, describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
 import { addCount, ErrorGate, type ErrorCounts } from './error-gate.js';
 import { withVerdict } from '../judge/judged-answer.js';
 import type { JudgePanel, Judgement } from '../judge/panel.js';
@@ -71,6 +71,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const manifest = buildManifest(endpoint, tasks, settings);
   const shared = deps.limiter ?? serverLimiters([endpoint], settings).get(endpoint.name)!;
   manifest.rate_limiting = describeLimiter(shared);
+  const limiter = new LimiterShare(shared);
   manifest.max_error_rate = settings.maxErrorRate ?? null;
   if (deps.judge) manifest.judge = deps.judge.settings();
   const previous = readPreviousManifest(paths);
@@ -165,7 +166,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         const result = await withRetries(
           // Each attempt holds a slot only while it is on the wire; retry sleeps are outside it.
           () =>
-            shared.limiter.run(cost, signal, () =>
+            limiter.run(cost, signal, () =>
               loglik
                 ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
                 : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
@@ -270,7 +271,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     ...built,
     status,
     ...(settings.maxErrorRate == null ? {} : { error_rate: { failed, attempted, max: settings.maxErrorRate, exceeded: tooManyErrors !== undefined } }),
-    rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...shared.limiter.stats() },
+    rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...limiter.stats() },
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));

@@ -2,7 +2,9 @@ import { estimateChatPromptTokens } from '../cost/tokenizers.js';
 import type { ChatMessage } from '../tasks/messages.js';
 import { normaliseBaseURL } from '../cache/cache-key.js';
 import type { EndpointSpec } from '../providers/provider.js';
-import { AdaptiveLimiter, LIMITER_POLICY, SYSTEM_CLOCK, type LimiterClock, type LimiterSettings } from './adaptive-limiter.js';
+import { ProviderError } from '../providers/errors.js';
+import type { RateLimitSnapshot, TokenUsage } from '../providers/provider.js';
+import { AdaptiveLimiter, LIMITER_POLICY, SYSTEM_CLOCK, isCongestion, type LimiterClock, type LimiterSettings, type LimiterStats } from './adaptive-limiter.js';
 import type { RunSettings } from './plan.js';
 
 /** The run settings a server's limits come from. */
@@ -15,6 +17,35 @@ export interface SharedLimiter {
   limiter: AdaptiveLimiter;
   /** Names of the run's endpoints that talk to this server. */
   endpoints: string[];
+}
+
+/**
+ * One model's use of its server's shared limiter. The requests it sent and the congestion it met
+ * are counted here, so its results report its own numbers: a copy of the shared limiter's counters
+ * taken when the model finishes would depend on how far the other models had got by then.
+ * Concurrency and pauses stay the shared limiter's: they are one server's, not one model's.
+ */
+export class LimiterShare {
+  private requests = 0;
+  private congestion = 0;
+
+  constructor(readonly shared: SharedLimiter) {}
+
+  run<T extends { rateLimit?: RateLimitSnapshot | undefined; usage?: TokenUsage | null | undefined }>(cost: number, signal: AbortSignal | undefined, attempt: () => Promise<T>): Promise<T> {
+    return this.shared.limiter.run(cost, signal, async () => {
+      this.requests++;
+      try {
+        return await attempt();
+      } catch (error) {
+        if (error instanceof ProviderError && isCongestion(error)) this.congestion++;
+        throw error;
+      }
+    });
+  }
+
+  stats(): LimiterStats {
+    return { ...this.shared.limiter.stats(), requests: this.requests, congestion_signals: this.congestion };
+  }
 }
 
 /** The limiter settings as the manifest records them. */

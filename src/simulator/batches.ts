@@ -108,7 +108,24 @@ export class BatchEmulator {
     if (method === 'GET' && file) return file[2] ? this.fileContent(decodeURIComponent(file[1]!)) : this.fileObject(decodeURIComponent(file[1]!));
     const batch = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
     if (batch && method === (batch[2] ? 'POST' : 'GET')) return batch[2] ? this.cancel(decodeURIComponent(batch[1]!)) : this.retrieve(decodeURIComponent(batch[1]!));
+    if (method === 'GET' && path === '/v1/batches') return this.list(new URL(req.url ?? '/', 'http://x').searchParams);
     return undefined;
+  }
+
+  /** GET /v1/batches: newest first, `limit` (default 20, at most 100) after the id `after`, as the Batch API pages. */
+  private list(query: URLSearchParams): Reply {
+    const newestFirst = [...this.batches.values()].reverse();
+    const after = query.get('after');
+    const start = after === null ? 0 : newestFirst.findIndex((b) => b.id === after) + 1;
+    const limit = Math.min(100, Math.max(1, Number(query.get('limit') ?? 20) || 20));
+    const page = newestFirst.slice(start, start + limit);
+    return json({
+      object: 'list',
+      data: page.map((batch) => this.batchObject(batch, batch.terminal?.status ?? (this.stepsTaken(batch) === 0 ? 'validating' : 'in_progress'))),
+      first_id: page[0]?.id ?? null,
+      last_id: page.at(-1)?.id ?? null,
+      has_more: start + limit < newestFirst.length,
+    });
   }
 
   private async upload(req: IncomingMessage): Promise<Reply> {

@@ -1,6 +1,8 @@
-import { closeSync, existsSync, ftruncateSync, openSync, readFileSync, writeSync } from 'node:fs';
-import { writeFileAtomic } from '../util/fs.js';
+import { closeSync, existsSync, fstatSync, ftruncateSync, openSync, readFileSync } from 'node:fs';
+import { openForWriting, writeAllSync, writeFileAtomic } from '../util/fs.js';
 import { InputError } from '../util/errors.js';
+import { forEachLine } from '../util/read-lines.js';
+import { redactDeep } from '../util/secrets.js';
 
 /** `judge`: the answer came back but no judge verdict could be had (judge-scored tasks). */
 export type SampleErrorKind = import('../providers/errors.js').ProviderErrorKind | 'internal' | 'judge';
@@ -58,16 +60,33 @@ export function sampleKey(task: string, itemId: string, repeat: number): string 
  * dies (even by SIGKILL) every sample reported finished is already in the file; at most the
  * requests in flight are lost. No fsync per line: surviving a process crash needs only the
  * write(2) to have happened, and fsync per sample would cap throughput.
+ *
+ * A line that cannot be written whole (disk full part-way through it) is cut off again, so the file
+ * only ever holds whole lines, whatever is appended once there is space again.
  */
 export class SampleWriter {
   private readonly fd: number;
+  private size: number;
 
   constructor(readonly path: string) {
-    this.fd = openSync(path, 'a');
+    this.fd = openForWriting(path, 'append');
+    this.size = fstatSync(this.fd).size;
   }
 
   write(record: SampleRecord): void {
-    writeSync(this.fd, `${JSON.stringify(record)}\n`);
+    // A key the server echoed in its answer is redacted before it reaches the disk.
+    const line = Buffer.from(`${JSON.stringify(redactDeep(record))}\n`);
+    try {
+      writeAllSync(this.fd, line);
+    } catch (error) {
+      try {
+        ftruncateSync(this.fd, this.size);
+      } catch {
+        // Nothing more to do: the torn tail is dropped by `repairTail` on resume.
+      }
+      throw error;
+    }
+    this.size += line.byteLength;
   }
 
   close(): void {
@@ -88,15 +107,10 @@ export interface SamplesOnDisk {
 export function readSamples(path: string): SamplesOnDisk {
   const records = new Map<string, SampleRecord>();
   if (!existsSync(path)) return { records, superseded: 0, tornTailBytes: 0 };
-  const text = readFileSync(path, 'utf8');
-  const lastNewline = text.lastIndexOf('\n');
-  const complete = text.slice(0, lastNewline + 1);
-  const tornTailBytes = Buffer.byteLength(text.slice(lastNewline + 1));
   let superseded = 0;
-  let lineNumber = 0;
-  for (const line of complete.split('\n')) {
-    lineNumber++;
-    if (line === '') continue;
+  // Line by line: a file of huge answers may be longer than any one string can be.
+  const { tornTailBytes } = forEachLine(path, (line, lineNumber) => {
+    if (line === '') return;
     let record: SampleRecord;
     try {
       record = JSON.parse(line) as SampleRecord;
@@ -114,10 +128,10 @@ export function readSamples(path: string): SamplesOnDisk {
     const previous = records.get(key);
     if (previous) {
       superseded++;
-      if (previous.error === null && record.error !== null) continue;
+      if (previous.error === null && record.error !== null) return;
     }
     records.set(key, record);
-  }
+  });
   return { records, superseded, tornTailBytes };
 }
 
@@ -135,8 +149,8 @@ function damagedField(record: unknown): string | undefined {
 /** Drop a torn last line left by a crash mid-write, so appends start on a fresh line. */
 export function repairTail(path: string, tornTailBytes: number): void {
   if (tornTailBytes === 0) return;
-  const size = readFileSync(path).length;
-  const fd = openSync(path, 'r+');
+  const fd = openForWriting(path, 'update');
+  const size = fstatSync(fd).size;
   try {
     ftruncateSync(fd, size - tornTailBytes);
   } finally {
@@ -146,7 +160,8 @@ export function repairTail(path: string, tornTailBytes: number): void {
 
 /** Rewrite the file with exactly one line per key (atomic replace). */
 export function compactSamples(path: string, records: Iterable<SampleRecord>): void {
-  let content = '';
-  for (const record of records) content += `${JSON.stringify(record)}\n`;
-  writeFileAtomic(path, content);
+  // One line at a time: the whole file may be longer than any one string can be.
+  writeFileAtomic(path, (function* () {
+    for (const record of records) yield `${JSON.stringify(redactDeep(record))}\n`;
+  })());
 }

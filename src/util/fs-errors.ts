@@ -9,6 +9,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   EISDIR: 'it is a folder, not a file',
   ENOENT: 'no such file or folder',
   EMFILE: 'too many open files',
+  ELOOP: 'it is a symbolic link, and finharness never writes through one (replace the link with a file)',
 };
 
 export function describeFsError(error: unknown): string {

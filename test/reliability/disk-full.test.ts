@@ -11,7 +11,8 @@ const state = vi.hoisted(() => ({ sampleWrites: 0, full: false }));
 vi.mock('node:fs', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs')>();
   const writeSync = ((fd: number, data: unknown, ...rest: unknown[]) => {
-    if (typeof data === 'string' && data.startsWith('{"task":')) {
+    const text = typeof data === 'string' ? data : Buffer.isBuffer(data) ? data.subarray(0, 8).toString() : '';
+    if (text.startsWith('{"task":')) {
       state.sampleWrites++;
       if (state.full && state.sampleWrites > 10) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     }

@@ -16,6 +16,10 @@ class FakeClock implements LimiterClock {
   clearTimer = (handle: unknown) => {
     this.timers = this.timers.filter((t) => t.id !== handle);
   };
+  /** Timers still set: with real timers each would keep the process alive until it fires. */
+  get pending(): number {
+    return this.timers.length;
+  }
   async advance(ms: number): Promise<void> {
     const end = this.time + ms;
     for (;;) {
@@ -116,6 +120,20 @@ describe('AdaptiveLimiter', () => {
     await succeed(10);
     expect(limiter.limit).toBe(3);
     expect(limiter.stats()).toMatchObject({ ceiling: 3, min_concurrency: 1, max_concurrency: 3, final_concurrency: 3, increases: 2 });
+  });
+
+  it('leaves no timer behind when every request waiting out a Retry-After pause is aborted (the process can exit at once)', async () => {
+    const { limiter, clock } = limiterWith({ ceiling: 2 });
+    const first = acquireMany(limiter, 1);
+    await flush();
+    limiter.release(first[0]!, { ok: false, error: rateLimited(999_999_000) });
+    const stop = new AbortController();
+    const waiting = limiter.acquire(1, stop.signal).catch((reason: unknown) => reason);
+    await flush();
+    expect(clock.pending).toBe(1);
+    stop.abort(new Error('interrupted'));
+    expect(await waiting).toEqual(new Error('interrupted'));
+    expect(clock.pending).toBe(0);
   });
 
   it('honours Retry-After with one pause shared by every waiting request', async () => {

@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
+import { NO_CACHE } from '../../src/cache/response-cache.js';
+import { createProvider } from '../../src/providers/registry.js';
+import { runModel } from '../../src/runner/model-run.js';
 import { runEvaluation } from '../../src/runner/run.js';
+import { serverLimiters } from '../../src/runner/server-limiters.js';
 import type { RunManifest } from '../../src/store/manifest.js';
 import type { RunResults } from '../../src/store/results.js';
 import { buildAnswerKey } from '../../src/simulator/answer-key.js';
@@ -53,11 +57,28 @@ describe('adaptive rate limiting against a rate-limited simulator', () => {
 
     for (const outcome of outcomes) {
       expect(outcome.status).toBe('complete');
-      // One limiter: its request count covers both endpoints' requests.
-      expect(outcome.results.rate_limiting).toMatchObject({ shared_by: ['lora-a', 'lora-b'], ceiling: 6, requests: 20 });
+      // One limiter, statistics per model: each reports its own requests, whenever the other finishes.
+      expect(outcome.results.rate_limiting).toMatchObject({ shared_by: ['lora-a', 'lora-b'], ceiling: 6, requests: 10 });
       const manifest = readJson<RunManifest>(outcome.paths.manifest);
       expect(manifest.rate_limiting).toMatchObject({ shared_by: ['lora-a', 'lora-b'], ceiling: 6, requests_per_minute: 6_000, tokens_per_minute: null });
     }
+  });
+
+  it('reports each model its own requests through a shared limiter, not a copy of the limiter counters when it finished', async () => {
+    simulator = await fpbSimulator([
+      { name: 'lora-a', accuracy: 1 },
+      { name: 'lora-b', accuracy: 1 },
+    ]);
+    const settings = testSettings(tempDir(), 'in-turn');
+    const endpoints = [simEndpoint(simulator, 'lora-a'), simEndpoint(simulator, 'lora-b')];
+    const shared = serverLimiters(endpoints, settings);
+    // One after the other on one limiter: the order that, run side by side, made the counts depend on timing.
+    const requests: unknown[] = [];
+    for (const endpoint of endpoints) {
+      const outcome = await runModel(endpoint, [await plannedFpb(10)], settings, { provider: createProvider(endpoint), cache: NO_CACHE, limiter: shared.get(endpoint.name)! });
+      requests.push(outcome.results.rate_limiting?.requests);
+    }
+    expect(requests).toEqual([10, 10]);
   });
 
   it('keeps five checkpoints on one server within one budget of requests in flight (a sweep)', async () => {

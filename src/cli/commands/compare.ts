@@ -8,7 +8,8 @@ import { loadRuns, pickRun } from '../../compare/runs.js';
 import { renderComparisonCsv } from '../../report/compare-csv.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
-import { ensureDir } from '../../util/fs.js';
+import { writeFileAtomic } from '../../util/fs.js';
+import { withStagedOutput } from '../../util/staged-output.js';
 import { UserError } from '../../util/errors.js';
 import { integer, nonNegativeNumber, positiveInt } from '../options.js';
 import { EXIT } from '../exit-codes.js';
@@ -104,15 +105,17 @@ export function registerCompareCommand(program: Command): void {
 
 /** comparison.json, comparison.md, comparison.html and comparison.csv in one folder. */
 export async function writeComparison(comparison: Comparison, dir: string): Promise<string[]> {
-  await ensureDir(dir);
   const files: [string, string][] = [
     ['comparison.json', `${JSON.stringify(comparison, null, 2)}\n`],
     ['comparison.md', renderComparisonMarkdown(comparison)],
     ['comparison.html', renderComparisonHtml(comparison)],
     ['comparison.csv', renderComparisonCsv(comparison)],
   ];
-  for (const [name, content] of files) writeFileSync(join(dir, name), content);
-  return files.map(([name]) => join(dir, name));
+  // All four are written before any replaces the previous set: never a mix of old and new reports.
+  return withStagedOutput(dir, (staging) => {
+    for (const [name, content] of files) writeFileAtomic(join(staging, name), content);
+    return { result: files.map(([name]) => join(dir, name)), entries: files.map(([name]) => name) };
+  });
 }
 
 /** Answers in a task above which analysing it takes long enough to say so (full MMLU is 14,042 per model). */

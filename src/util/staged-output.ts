@@ -1,0 +1,66 @@
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { UserError } from './errors.js';
+import { describeFsError } from './fs-errors.js';
+import { processExists } from './process-alive.js';
+
+/**
+ * Outputs made of several files or folders (a comparison's four reports, a merge's model runs)
+ * must never be seen half-written: a kill or a full disk part-way through would leave a mix of new
+ * and old files, or a partial run that a rerun then refuses to overwrite.
+ *
+ * Everything is first written into a staging folder next to the outputs (same file system, so a
+ * rename moves it), and only once all of it is on disk is each entry renamed into place, replacing
+ * what was there. A failure before that leaves the previous outputs untouched; the staging folder is
+ * removed, or — after a kill — cleaned up by the next staging in the same folder. Renaming replaces
+ * a symbolic link in the way instead of writing through it.
+ */
+const PREFIX = '.finharness-staging-';
+
+export function withStagedOutput<T>(parent: string, write: (staging: string) => { result: T; entries: readonly string[] }): T {
+  let staging: string | undefined;
+  try {
+    mkdirSync(parent, { recursive: true });
+    removeAbandonedStaging(parent);
+    staging = mkdtempSync(join(parent, `${PREFIX}${process.pid}-`));
+    const { result, entries } = write(staging);
+    publish(staging, parent, entries);
+    return result;
+  } catch (error) {
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string' || error instanceof UserError) throw error;
+    throw new UserError(`cannot write to ${parent}: ${describeFsError(error)}; nothing there was changed — make room or fix the folder, then run the command again`);
+  } finally {
+    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** Rename each staged entry (a relative path) into `parent`, replacing the file or folder there. */
+function publish(staging: string, parent: string, entries: readonly string[]): void {
+  const replaced = join(staging, '.replaced');
+  mkdirSync(replaced);
+  entries.forEach((entry, index) => {
+    const target = join(parent, entry);
+    mkdirSync(dirname(target), { recursive: true });
+    // A file (or a link) is replaced by the rename itself; a folder cannot be renamed over a
+    // non-empty one, so the old one is moved aside first.
+    if (isFolder(target)) renameSync(target, join(replaced, String(index)));
+    renameSync(join(staging, entry), target);
+  });
+}
+
+function isFolder(path: string): boolean {
+  try {
+    return lstatSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** Staging folders of processes that are gone (killed mid-write). */
+function removeAbandonedStaging(parent: string): void {
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(PREFIX)) continue;
+    const pid = Number(name.slice(PREFIX.length).split('-')[0]);
+    if (Number.isInteger(pid) && pid !== process.pid && !processExists(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
