@@ -8,8 +8,10 @@ import type { RateLimitSnapshot } from './provider.js';
  *   (TGI / Inference Endpoints: 503 while the model loads or scales up from zero; waited for with
  *   the server's estimate, on a time budget of its own rather than the attempt count)
  * - item fails, run goes on: `bad_request`, `context_length`, `content_filter`
- * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`, and
- *   `unsupported` (the server cannot do what the run asks, e.g. TGI without prefill log-probabilities)
+ * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`,
+ *   `unsupported` (the server cannot do what the run asks, e.g. TGI without prefill log-probabilities,
+ *   llama.cpp asked for echo), and `unreachable` (no connection to the server succeeded for the
+ *   circuit breaker's window: src/runner/circuit-breaker.ts)
  */
 export type ProviderErrorKind =
   | 'rate_limit'
@@ -24,10 +26,11 @@ export type ProviderErrorKind =
   | 'auth'
   | 'not_found'
   | 'quota'
-  | 'unsupported';
+  | 'unsupported'
+  | 'unreachable';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', 'loading', 'server', 'timeout', 'connection', 'malformed_response']);
-const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota', 'unsupported']);
+const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota', 'unsupported', 'unreachable']);
 
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;

@@ -11,7 +11,9 @@ import { plainCompletion, readUsage, samplingParams } from './plain-completion.j
 import type { Completion, CompletionRequest, DecodingParams, EndpointIdentity, EndpointSpec, LogLikelihoodRequest, LogLikelihoodResult, Provider } from './provider.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { ReplicaPool } from './replica-pool.js';
-import { agreedIdentity, servedModel } from './served-model.js';
+import { agreedIdentity, identityFromListing, isLlamaCppListing, listModels } from './served-model.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from './engine.js';
+import { llamaCppFacts, llamaCppIdentity, readProps, serverRoot } from './llama-cpp.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -50,14 +52,44 @@ export class OpenAICompatibleProvider implements Provider {
     );
   }
 
-  /** vLLM /v1/models; OpenAI's own API names no checkpoint revision, so it is not asked. */
+  /**
+   * vLLM /v1/models (`root`, `parent`); llama.cpp /props (weights path, build). OpenAI's own API
+   * names no checkpoint revision, so it is not asked.
+   */
   async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
     if (this.endpoint.provider !== 'openai-compatible') return null;
-    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
     const targets = this.replicas.targets;
-    return agreedIdentity(targets, (index) =>
-      withRequestTimeout(timeoutMs, signal, (s) => servedModel(targets[index]!.target, this.endpoint.model, s, timeoutMs), (e, timedOut) => classifyError(e, timedOut, timeoutMs)),
-    );
+    return agreedIdentity(targets, (index) => this.ask(signal, (s) => this.identityAt(targets[index]!, s)));
+  }
+
+  /** The engine behind the first replica (replicas serve the same checkpoint): name, context size, what it cannot do. */
+  async describeEngine(signal?: AbortSignal): Promise<EngineFacts> {
+    if (this.endpoint.provider !== 'openai-compatible') return UNKNOWN_ENGINE;
+    const { url, target } = this.replicas.targets[0]!;
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    const listed = await this.ask(signal, (s) => listModels(target, s, timeoutMs)).catch(() => null);
+    if (isLlamaCppListing(listed)) {
+      const root = serverRoot(url);
+      return llamaCppFacts(target, root, await this.ask(signal, (s) => readProps(target, root, s)).catch(() => null));
+    }
+    const entry = listed?.find((m) => m.id === this.endpoint.model);
+    if (entry?.root !== undefined) return { ...UNKNOWN_ENGINE, name: 'vLLM', contextTokens: typeof entry.max_model_len === 'number' ? entry.max_model_len : null };
+    return UNKNOWN_ENGINE;
+  }
+
+  private async identityAt({ url, target }: { url: string; target: OpenAI }, signal: AbortSignal): Promise<EndpointIdentity | null> {
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    const listed = await listModels(target, signal, timeoutMs);
+    const listedIdentity = identityFromListing(listed, this.endpoint.model);
+    if (!isLlamaCppListing(listed)) return listedIdentity;
+    const props = await readProps(target, serverRoot(url), signal);
+    return props ? llamaCppIdentity(this.endpoint.model, props) : null;
+  }
+
+  /** A request that is not an answer (listing, props): the endpoint's time limit, errors classified as any request's. */
+  private ask<T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    return withRequestTimeout(timeoutMs, signal, call, (e, timedOut) => classifyError(e, timedOut, timeoutMs));
   }
 
   private scoreContinuations(request: LogLikelihoodRequest): Promise<LogLikelihoodResult> {

@@ -1,3 +1,4 @@
+import type { EngineFacts } from './engine.js';
 import type { ChatMessage } from '../tasks/messages.js';
 
 /** Decoding parameters sent with every request. Greedy by default; all part of the cache key. */
@@ -131,6 +132,12 @@ export interface Provider {
    * say; throws a fatal `ProviderError` (auth, not found) when the endpoint cannot work at all.
    */
   probe?(signal?: AbortSignal): Promise<EndpointIdentity | null>;
+  /**
+   * The engine behind the endpoint (llama.cpp, vLLM, ...): its context size, its own token counts,
+   * and what it cannot do, refused before any request. Best effort: a server that does not say is
+   * `UNKNOWN_ENGINE`.
+   */
+  describeEngine?(signal?: AbortSignal): Promise<EngineFacts>;
   /** Present only on providers whose server returns prompt log-probabilities. */
   logLikelihood?(request: LogLikelihoodRequest): Promise<LogLikelihoodResult>;
 }

@@ -44,7 +44,9 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   lines.push(...costTable(outcomes, taskIds));
   for (const outcome of outcomes) {
     const note = outcome.stopReason ? ` — ${outcome.stopReason}` : '';
-    lines.push(`- ${modelLabel(outcome)}: ${outcome.status}${note} (${outcome.requested} requests sent, ${outcome.resumed} samples resumed) → \`${outcome.paths.dir}\``);
+    // Items and HTTP requests are different counts: an item retried 6 times is 6 requests.
+    lines.push(`- ${modelLabel(outcome)}: ${outcome.status}${note} (${outcome.requested} items asked in ${outcome.httpRequests} HTTP requests, ${outcome.resumed} samples resumed) → \`${outcome.paths.dir}\``);
+    for (const warning of outcome.warnings) lines.push(`  - warning: ${warning}`);
     const { errors_by_kind: failed = {}, retries_by_kind: retried = {} } = outcome.results;
     if (Object.keys(failed).length > 0 || Object.keys(retried).length > 0) {
       lines.push(`  - failed items by error class: ${formatCounts(failed)}; retried attempts: ${formatCounts(retried)}`);

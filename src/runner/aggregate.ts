@@ -14,6 +14,7 @@ export class TaskAccumulator {
   private readonly errorsByKind: Record<string, number> = {};
   private errors = 0;
   private cached = 0;
+  private truncated = 0;
   private promptTokens = 0;
   private completionTokens = 0;
 
@@ -30,6 +31,7 @@ export class TaskAccumulator {
   add(record: SampleRecord): void {
     this.cost.add(record);
     if (record.cached) this.cached++;
+    if (record.truncated) this.truncated++;
     if (record.usage) {
       this.promptTokens += record.usage.prompt_tokens;
       this.completionTokens += record.usage.completion_tokens;
@@ -64,6 +66,7 @@ export class TaskAccumulator {
       errors_by_kind: { ...this.errorsByKind },
       complete: this.complete(),
       n_cached: this.cached,
+      n_truncated: this.truncated,
       usage: { prompt_tokens: this.promptTokens, completion_tokens: this.completionTokens },
       cost: this.cost.result(this.correctCount()),
       metrics,

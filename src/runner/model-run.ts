@@ -22,6 +22,10 @@ import { pendingJobs, prepareRequest, successfulSamples, type Job, type Prepared
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
 import { addCount, ErrorGate, type ErrorCounts } from './error-gate.js';
+import { ServerBreaker } from './circuit-breaker.js';
+import { repeatSeed } from './repeat-seed.js';
+import { countPromptTokens, identityWarnings, truncationFields, truncationWarning, warnIfPromptsExceedContext } from './served-checks.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 
 export interface ModelRunDependencies {
   provider: Provider;
@@ -36,6 +40,12 @@ export interface ModelRunDependencies {
   batchHooks?: BatchHooks;
   /** The server's adaptive limiter, shared with the run's other endpoints on it; default: one of its own. */
   limiter?: SharedLimiter;
+  /** The server's circuit breaker, shared like the limiter; default: one of its own. */
+  breaker?: ServerBreaker;
+  /** What the runner learnt about the engine before the run (`Provider.describeEngine`); default: unknown. */
+  engine?: EngineFacts;
+  /** A warning to show while the run goes on (e.g. prompts longer than the server's context). */
+  onWarning?: (line: string) => void;
 }
 
 export interface ModelRunOutcome {
@@ -45,8 +55,15 @@ export interface ModelRunOutcome {
   results: RunResults;
   /** Why the run stopped early, when it did. */
   stopReason?: string;
+  /** The class of the fatal error that stopped the run early (auth, quota, unsupported, unreachable, ...). */
+  fatalKind?: ProviderError['kind'];
+  /** Items asked of the server in this session (not answered from cache or disk). */
   requested: number;
+  /** HTTP requests those items took, retries included: `requested` plus every retried attempt. */
+  httpRequests: number;
   resumed: number;
+  /** Things the reader must know about these numbers: unknown checkpoint identity, truncated prompts. */
+  warnings: string[];
 }
 
 /**
@@ -59,9 +76,13 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   // Local files first: a damaged samples file is reported even when the server is unreachable.
   const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
   const endpoint = await withServedIdentity(configured, deps.provider, settings, deps);
+  const engine = deps.engine ?? UNKNOWN_ENGINE;
+  const warnings = identityWarnings(endpoint);
   await writing(paths.dir, () => mkdir(paths.dir, { recursive: true }));
   const manifest = buildManifest(endpoint, tasks, settings);
+  if (engine.name !== null) manifest.model.engine = { name: engine.name, context_tokens: engine.contextTokens };
   const shared = deps.limiter ?? serverLimiters([endpoint], settings).get(endpoint.name)!;
+  const breaker = deps.breaker ?? new ServerBreaker(shared.server, settings.unreachableAfterMs);
   manifest.rate_limiting = describeLimiter(shared);
   manifest.max_error_rate = settings.maxErrorRate ?? null;
   const previous = readPreviousManifest(paths);
@@ -90,6 +111,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   /** A sample that could not be written (disk full, folder gone): the run stops, nothing written so far is lost. */
   let storageError: unknown;
   let requested = 0;
+  let httpRequests = 0;
+  let truncated = 0;
   const servedModels = new Set(manifest.model.served_models);
   const fingerprints = new Set(manifest.model.system_fingerprints);
   const retriesByTask = new Map<string, ErrorCounts>(tasks.map((t) => [t.task.id, {}]));
@@ -106,7 +129,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
   const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
-    const record = buildRecord(planned, item, repeat, endpoint, outcome);
+    const record = buildRecord(planned, item, repeat, endpoint, outcome, repeatSeed(settings.seed, repeat));
+    if (record.truncated) truncated++;
     try {
       writer.write(record);
     } catch (error) {
@@ -134,6 +158,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     let completion = deps.cache.get(key);
     const cached = completion !== undefined;
     let attempts = 0;
+    let promptTokensCounted: number | undefined;
     let error: SampleRecord['error'] = null;
     if (!completion) {
       requested++;
@@ -143,11 +168,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         const result = await withRetries(
           // Each attempt holds a slot only while it is on the wire; retry sleeps are outside it.
           () =>
-            shared.limiter.run(cost, signal, () =>
-              loglik
-                ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
-                : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
-            ),
+            breaker.guard(() => {
+              httpRequests++;
+              return shared.limiter.run(cost, signal, () =>
+                loglik
+                  ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
+                  : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
+              );
+            }),
           settings.retry,
           {
             ...deps.retryHooks,
@@ -161,6 +189,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         completion = result.value;
         attempts = result.attempts;
         deps.cache.put(key, completion);
+        if (!loglik) promptTokensCounted = await countPromptTokens(engine, messages, endpoint, signal);
       } catch (caught) {
         // Stopping (Ctrl-C or a fatal error elsewhere): the item is left for the resumed run.
         if (signal.aborted) return undefined;
@@ -177,7 +206,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
             : { kind: 'internal', message: redactSecrets(String(last instanceof Error ? last.message : last)) };
       }
     }
-    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
+    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started, ...(promptTokensCounted === undefined ? {} : { promptTokensCounted }) });
   };
 
   const runJob = async ({ planned, turns, repeat }: Job): Promise<void> => {
@@ -192,7 +221,13 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     }
   };
 
+  // A dead server stops this model (and the others on it) with one `unreachable` error.
+  const stopUnreachable = breaker.onTrip((error) => {
+    fatal ??= error;
+    stop.abort();
+  });
   try {
+    await warnIfPromptsExceedContext(engine, endpoint, tasks, settings, signal, (line) => deps.onWarning?.(`${endpoint.name}: ${line}`));
     if (settings.batch) {
       const stopWith = (error: ProviderError) => {
         fatal ??= error;
@@ -205,6 +240,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
       await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
     }
   } finally {
+    stopUnreachable();
+    if (!deps.breaker) breaker.close();
     writer.close();
   }
   if (storageError !== undefined) {
@@ -225,8 +262,12 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const failed = Object.values(errorsByKind).reduce((sum, n) => sum + n, 0);
   const tooManyErrors = fatal ? undefined : gate.verdict(attempted, errorsByKind);
   const status: RunStatus = fatal || tooManyErrors ? 'failed' : deps.signal?.aborted ? 'interrupted' : [...accumulators.values()].every((a) => a.complete()) ? 'complete' : 'incomplete';
+  if (truncated > 0) warnings.push(truncationWarning(truncated, engine));
+  const resume = `resume with the same command and --run-id ${settings.runId}`;
   const stopReason = fatal
-    ? `stopped: ${fatal.kind} error from the endpoint: ${fatal.message}`
+    ? fatal.kind === 'unreachable'
+      ? `stopped: ${fatal.message}; ${resume} once it is back`
+      : `stopped: ${fatal.kind} error from the endpoint: ${fatal.message}`
     : tooManyErrors
       ? `${gateTripped ? 'stopped early' : 'failed'}: ${tooManyErrors}`
       : status === 'interrupted'
@@ -237,6 +278,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   manifest.model.served_models = [...servedModels].sort();
   manifest.model.system_fingerprints = [...fingerprints].sort();
   if (stopReason) manifest.stop_reason = stopReason;
+  if (warnings.length > 0) manifest.warnings = warnings;
   const results: RunResults = {
     ...built,
     status,
@@ -245,7 +287,18 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
-  return { endpoint, paths, status, results, requested, resumed: finished.size, ...(stopReason ? { stopReason } : {}) };
+  return {
+    endpoint,
+    paths,
+    status,
+    results,
+    requested,
+    httpRequests,
+    resumed: finished.size,
+    warnings,
+    ...(stopReason ? { stopReason } : {}),
+    ...(fatal ? { fatalKind: fatal.kind } : {}),
+  };
 }
 
 /**
@@ -416,9 +469,11 @@ export interface Outcome {
   latencyMs: number;
   /** The Batch API batch that answered, in `--batch` runs. */
   batchId?: string;
+  /** The prompt's tokens as the engine counts them, when it can (truncation check). */
+  promptTokensCounted?: number;
 }
 
-function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
+function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome, seed: number | null): SampleRecord {
   const { task } = planned;
   const { completion } = outcome;
   let prediction: unknown = null;
@@ -454,6 +509,8 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     scores,
     ...(loglik ? { loglik } : {}),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
+    seed,
+    ...truncationFields(completion, outcome.promptTokensCounted),
     latency_ms: outcome.cached ? null : Math.round(outcome.latencyMs),
     attempts: outcome.attempts,
     cached: outcome.cached,

@@ -69,6 +69,8 @@ export interface RunSettings {
   tokensPerMinute?: number | null;
   /** Fail the run when failed items / attempted items exceed this fraction (`--max-error-rate`). */
   maxErrorRate?: number | null;
+  /** Stop a server's models when every connection to it failed for this long (`--unreachable-after-ms`; default 30 s). */
+  unreachableAfterMs?: number;
   /** The config's `prices:`; the built-in defaults apply to models it does not name. */
   prices?: PriceTable;
 }

@@ -9,6 +9,8 @@ import { RunLock } from '../store/lock.js';
 import { runDir } from '../store/layout.js';
 import type { RetryHooks } from './retry.js';
 import { serverLimiters } from './server-limiters.js';
+import { ServerBreaker } from './circuit-breaker.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 
 export interface RunDependencies {
   cache: ResponseCache;
@@ -33,11 +35,13 @@ export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: r
   if (settings.batch && settings.scoring === 'loglik') throw new UserError('--batch sends chat completions; it cannot be combined with --scoring loglik');
   // Providers are created before any request so that a missing key fails the run up front.
   const providers = endpoints.map((endpoint) => deps.createProvider(endpoint));
+  // What each engine is and cannot do, asked once: a capability it lacks is refused before any request.
+  const engines = await Promise.all(providers.map((provider) => provider.describeEngine?.(deps.signal) ?? UNKNOWN_ENGINE));
   // Likewise a model or task that cannot run in the scoring mode, before any model starts.
-  for (const [index, endpoint] of endpoints.entries()) await assertScoringSupported(endpoint, providers[index]!, tasks, settings);
+  for (const [index, endpoint] of endpoints.entries()) await assertScoringSupported(endpoint, providers[index]!, tasks, settings, engines[index]!);
   const lock = RunLock.acquire(runDir(settings.outDir, settings.runId));
   try {
-    return await runModels(endpoints, providers, tasks, settings, deps, progress);
+    return await runModels(endpoints, providers, engines, tasks, settings, deps, progress);
   } finally {
     lock.release();
   }
@@ -46,19 +50,35 @@ export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: r
 async function runModels(
   endpoints: readonly EndpointSpec[],
   providers: readonly Provider[],
+  engines: readonly EngineFacts[],
   tasks: readonly PlannedTask[],
   settings: RunSettings,
   deps: RunDependencies,
   progress: Progress,
 ): Promise<ModelRunOutcome[]> {
-  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget.
+  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget,
+  // and one circuit breaker: a dead server stops all of them, and progress says so.
   const limiters = serverLimiters(endpoints, settings);
+  const breakers = new Map<string, ServerBreaker>();
+  const log = (line: string) => (deps.progress?.stream ?? process.stderr).write(`${line}\n`);
+  for (const { server } of limiters.values()) {
+    if (breakers.has(server)) continue;
+    const breaker = new ServerBreaker(server, settings.unreachableAfterMs);
+    breaker.onStateChange((unreachable) => {
+      progress.setUnreachable(server, unreachable);
+      if (deps.progress && deps.progress.mode !== 'none') log(unreachable ? `${server}: server unreachable (connection refused); probing, stopping its models after ${Math.round(breaker.windowMs / 1000)} s` : `${server}: server reachable again`);
+    });
+    breakers.set(server, breaker);
+  }
   const outcomes = await Promise.all(
     endpoints.map((endpoint, index) =>
       runModel(endpoint, tasks, settings, {
         provider: providers[index]!,
         cache: deps.cache,
         limiter: limiters.get(endpoint.name)!,
+        breaker: breakers.get(limiters.get(endpoint.name)!.server)!,
+        engine: engines[index]!,
+        onWarning: log,
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
         onResumed: (count) => progress.markSkipped(count),
@@ -68,5 +88,6 @@ async function runModels(
     ),
   );
   progress.finish();
+  for (const breaker of breakers.values()) breaker.close();
   return outcomes;
 }

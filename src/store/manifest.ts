@@ -63,6 +63,8 @@ export interface RunManifest {
     fingerprint: string | null;
     /** What the server reported serving before the first request (TGI /info, vLLM /v1/models); null when it does not say. */
     identity?: { model_id: string; revision: string | null; source: string } | null;
+    /** The inference engine detected before the run (llama.cpp, vLLM) and its context per request. */
+    engine?: { name: string; context_tokens: number | null };
     simulated: boolean;
     /** Model ids and system fingerprints the server reported while answering. */
     served_models: string[];
@@ -88,6 +90,8 @@ export interface RunManifest {
   merged_from?: { dir: string; run_id: string; shard: ShardSpec | null; base_url: string; status: RunStatus }[];
   /** Set when the run stopped early: why, and how to resume. */
   stop_reason?: string;
+  /** What the reader must know about the numbers: unknown checkpoint identity, truncated prompts. */
+  warnings?: string[];
 }
 
 export function harnessInfo(): RunManifest['harness'] {

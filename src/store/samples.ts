@@ -36,6 +36,14 @@ export interface SampleRecord {
    * `raw_output` is then the chosen continuation, not generated text.
    */
   loglik?: { continuations: string[]; logprobs: number[]; token_counts: number[]; chosen: number };
+  /** The seed sent with this (item, repeat): `--seed` for repeat 0, a distinct one per further repeat (src/runner/repeat-seed.ts). */
+  seed?: number | null;
+  /**
+   * The prompt's tokens as the engine itself counts them (llama.cpp /tokenize), when it can; set
+   * with `truncated` when the server's `usage.prompt_tokens` is smaller: it cut the prompt.
+   */
+  prompt_tokens_counted?: number;
+  truncated?: boolean;
   /** Set when the item still failed after retries; such items are counted, never scored as wrong answers. */
   error: { kind: SampleErrorKind; message: string; status?: number } | null;
   finished_at: string;

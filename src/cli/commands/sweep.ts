@@ -15,6 +15,7 @@ import { listServedModels } from '../../sweep/served-models.js';
 import { getTask } from '../../tasks/registry.js';
 import { UserError } from '../../util/errors.js';
 import { collect } from '../options.js';
+import { runExitCode } from '../run-exit-code.js';
 import { writeComparison } from './compare.js';
 import { executeRun, registerRunCommand, type RunCommandOptions } from './run.js';
 
@@ -71,7 +72,7 @@ export function registerSweepCommand(program: Command): void {
     const best = comparison.sweep?.best;
     if (best) process.stdout.write(`best checkpoint: ${best.model} (step ${best.step}, mean finance score ${best.finance_mean.toFixed(4)})\n`);
     process.stdout.write(`sweep report: ${written.find((f) => f.endsWith('.html'))} (also ${written.filter((f) => !f.endsWith('.html')).join(', ')})\nsweep runs: ${dir}  (re-compare with: ${compareCommand})\n`);
-    if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) process.exitCode = 1;
+    process.exitCode = runExitCode(outcomes);
   });
 }
 

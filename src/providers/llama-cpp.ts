@@ -1,0 +1,84 @@
+import type OpenAI from 'openai';
+import { z } from 'zod';
+import { renderPlainPrompt, type ChatMessage } from '../tasks/messages.js';
+import type { EngineFacts } from './engine.js';
+import { ProviderError } from './errors.js';
+import type { EndpointIdentity, RequestRoute } from './provider.js';
+
+/**
+ * llama.cpp's `llama-server`: what differs from any OpenAI-compatible server. It answers every
+ * model name it is sent (so its /v1/models listing is the only check of a typo), names no
+ * checkpoint there, and has routes of its own at the server root: `/props` (weights path, build,
+ * context per slot), `/apply-template` and `/tokenize`. Shapes checked against the binary in
+ * ../shared/engines/llama.cpp (mid-2025 source) and llama.cpp's tools/server/server.cpp.
+ */
+export const LLAMA_CPP = 'llama.cpp';
+
+/** `owned_by` of every /v1/models entry llama-server lists. */
+export const LLAMA_CPP_OWNER = 'llamacpp';
+
+const Props = z.object({
+  model_path: z.string().min(1),
+  build_info: z.string().optional(),
+  // Context of one slot (-c divided by --parallel); newer builds also report n_ctx at the top.
+  n_ctx: z.number().int().positive().optional(),
+  default_generation_settings: z.object({ n_ctx: z.number().int().positive().optional() }).passthrough().optional(),
+});
+type Props = z.infer<typeof Props>;
+
+const Tokens = z.object({ tokens: z.array(z.unknown()) });
+const Template = z.object({ prompt: z.string() });
+
+/** The server root of an OpenAI base URL: llama.cpp's own routes are not under /v1. */
+export function serverRoot(baseURL: string): string {
+  return baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+/** GET /props; null when the server has no such route or answers something else. */
+export async function readProps(client: OpenAI, root: string, signal?: AbortSignal): Promise<Props | null> {
+  const body = await client.get(`${root}/props`, { ...(signal ? { signal } : {}) }).catch((error: unknown) => {
+    if ((error as { status?: unknown }).status === 404) return null;
+    throw error;
+  });
+  const parsed = Props.safeParse(body);
+  return parsed.success ? parsed.data : null;
+}
+
+/**
+ * The checkpoint a llama-server serves: its weights path and build. The path is what the server
+ * was started with, so a checkpoint swapped behind the same alias and port changes it; a file
+ * overwritten in place does not, which is what `fingerprint` is for.
+ */
+export function llamaCppIdentity(model: string, props: Props): EndpointIdentity {
+  return { modelId: model, revision: `${props.model_path} (build ${props.build_info ?? 'unknown'})`, source: 'llama.cpp /props' };
+}
+
+export function llamaCppFacts(client: OpenAI, root: string, props: Props | null): EngineFacts {
+  return {
+    name: LLAMA_CPP,
+    contextTokens: props?.n_ctx ?? props?.default_generation_settings?.n_ctx ?? null,
+    lacks: {
+      loglik:
+        'llama.cpp returns log-probabilities of generated tokens only: /v1/completions refuses echo ("Only no echo is supported"), so prompt log-likelihoods cannot be scored. Use --scoring generate, or serve the checkpoint with vLLM (completions route) or TGI',
+    },
+    countPromptTokens: (messages, route, signal) => countTokens(client, root, messages, route, signal),
+  };
+}
+
+/**
+ * The prompt's tokens as llama-server counts them in `usage.prompt_tokens`: the chat route's
+ * text is the model's chat template applied by the server (/apply-template), the completions
+ * route's the plain prompt; both with BOS and special tokens parsed, as the server does.
+ */
+async function countTokens(client: OpenAI, root: string, messages: readonly ChatMessage[], route: RequestRoute, signal?: AbortSignal): Promise<number> {
+  const options = signal ? { signal } : {};
+  let content = renderPlainPrompt(messages);
+  if (route === 'chat') {
+    const templated = Template.safeParse(await client.post(`${root}/apply-template`, { body: { messages: messages.map(({ role, content }) => ({ role, content })) }, ...options }));
+    if (!templated.success) throw new ProviderError('malformed_response', 'llama.cpp /apply-template: expected {"prompt": string}');
+    content = templated.data.prompt;
+  }
+  const tokens = Tokens.safeParse(await client.post(`${root}/tokenize`, { body: { content, add_special: true, parse_special: true }, ...options }));
+  if (!tokens.success) throw new ProviderError('malformed_response', 'llama.cpp /tokenize: expected {"tokens": [...]}');
+  return tokens.data.tokens.length;
+}
