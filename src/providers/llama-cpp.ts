@@ -26,6 +26,8 @@ const Props = z.object({
 });
 type Props = z.infer<typeof Props>;
 
+type Ask = <T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>) => Promise<T>;
+
 const Tokens = z.object({ tokens: z.array(z.unknown()) });
 const Template = z.object({ prompt: z.string() });
 
@@ -53,7 +55,11 @@ export function llamaCppIdentity(model: string, props: Props): EndpointIdentity 
   return { modelId: model, revision: `${props.model_path} (build ${props.build_info ?? 'unknown'})`, source: 'llama.cpp /props' };
 }
 
-export function llamaCppFacts(client: OpenAI, root: string, props: Props | null): EngineFacts {
+/**
+ * `ask` runs one request under the endpoint's time limit and the run's stop signal (one abort
+ * listener per run, not one per request: see withRequestTimeout).
+ */
+export function llamaCppFacts(client: OpenAI, root: string, props: Props | null, ask: Ask): EngineFacts {
   return {
     name: LLAMA_CPP,
     contextTokens: props?.n_ctx ?? props?.default_generation_settings?.n_ctx ?? null,
@@ -61,7 +67,7 @@ export function llamaCppFacts(client: OpenAI, root: string, props: Props | null)
       loglik:
         'llama.cpp returns log-probabilities of generated tokens only: /v1/completions refuses echo ("Only no echo is supported"), so prompt log-likelihoods cannot be scored. Use --scoring generate, or serve the checkpoint with vLLM (completions route) or TGI',
     },
-    countPromptTokens: (messages, route, signal) => countTokens(client, root, messages, route, signal),
+    countPromptTokens: (messages, route, signal) => countTokens(client, root, messages, route, (call) => ask(signal, call)),
   };
 }
 
@@ -70,15 +76,15 @@ export function llamaCppFacts(client: OpenAI, root: string, props: Props | null)
  * text is the model's chat template applied by the server (/apply-template), the completions
  * route's the plain prompt; both with BOS and special tokens parsed, as the server does.
  */
-async function countTokens(client: OpenAI, root: string, messages: readonly ChatMessage[], route: RequestRoute, signal?: AbortSignal): Promise<number> {
-  const options = signal ? { signal } : {};
+async function countTokens(client: OpenAI, root: string, messages: readonly ChatMessage[], route: RequestRoute, ask: (call: (signal: AbortSignal) => Promise<unknown>) => Promise<unknown>): Promise<number> {
   let content = renderPlainPrompt(messages);
   if (route === 'chat') {
-    const templated = Template.safeParse(await client.post(`${root}/apply-template`, { body: { messages: messages.map(({ role, content }) => ({ role, content })) }, ...options }));
+    const body = { messages: messages.map(({ role, content }) => ({ role, content })) };
+    const templated = Template.safeParse(await ask((signal) => client.post(`${root}/apply-template`, { body, signal })));
     if (!templated.success) throw new ProviderError('malformed_response', 'llama.cpp /apply-template: expected {"prompt": string}');
     content = templated.data.prompt;
   }
-  const tokens = Tokens.safeParse(await client.post(`${root}/tokenize`, { body: { content, add_special: true, parse_special: true }, ...options }));
+  const tokens = Tokens.safeParse(await ask((signal) => client.post(`${root}/tokenize`, { body: { content, add_special: true, parse_special: true }, signal })));
   if (!tokens.success) throw new ProviderError('malformed_response', 'llama.cpp /tokenize: expected {"tokens": [...]}');
   return tokens.data.tokens.length;
 }

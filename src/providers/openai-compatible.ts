@@ -70,7 +70,8 @@ export class OpenAICompatibleProvider implements Provider {
     const listed = await this.ask(signal, (s) => listModels(target, s, timeoutMs)).catch(() => null);
     if (isLlamaCppListing(listed)) {
       const root = serverRoot(url);
-      return llamaCppFacts(target, root, await this.ask(signal, (s) => readProps(target, root, s)).catch(() => null));
+      const props = await this.ask(signal, (s) => readProps(target, root, s)).catch(() => null);
+      return llamaCppFacts(target, root, props, (outer, call) => this.ask(outer, call));
     }
     const entry = listed?.find((m) => m.id === this.endpoint.model);
     if (entry?.root !== undefined) return { ...UNKNOWN_ENGINE, name: 'vLLM', contextTokens: typeof entry.max_model_len === 'number' ? entry.max_model_len : null };

@@ -49,6 +49,22 @@ describe('exit codes of finharness run', () => {
     expect((await run(['--max-error-rate', '1'])).code).toBe(1);
   });
 
+  it('130 when stopped by SIGTERM (Ctrl-C alike): samples so far kept, resumable', async () => {
+    const slow = await fpbSimulator([{ name: 'sim-a', accuracy: 0.8 }], 300);
+    try {
+      const result = await runCli(
+        ['run', '-m', `sim-a=openai-compatible:sim-a@${slow.url}`, '-t', 'fpb', '--limit', '40', '--no-cache', '--progress', 'none', '-o', tempDir(), '-c', '1'],
+        {},
+        (child) => child.stderr!.once('data', () => setTimeout(() => child.kill('SIGTERM'), 500)),
+        { timeoutMs: 60_000 },
+      );
+      expect(result.stderr).toMatch(/resume with the same command and --run-id/);
+      expect(result.code).toBe(130);
+    } finally {
+      await slow.close();
+    }
+  });
+
   it('3 when the server says it does not support the request (501, as python -m http.server answers): one request, no retries', async () => {
     const result = await runCli(['run', '-m', `x=openai-compatible:x@${notImplementedUrl}`, '-t', 'fpb', '--limit', '10', '--no-cache', '--progress', 'none', '-o', tempDir(), '-c', '1']);
     expect(result.code).toBe(3);

@@ -1,0 +1,70 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ProviderError } from '../../src/providers/errors.js';
+import { ServerBreaker, tcpProbe } from '../../src/runner/circuit-breaker.js';
+import { freePort } from '../engines/llama-server.js';
+
+const refused = () => Promise.reject(new ProviderError('connection', 'connection failed: connect ECONNREFUSED 127.0.0.1:1'));
+
+describe('ServerBreaker', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('trips once every connection and probe has failed for the window, then refuses at once with the unreachable error', async () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 5_000, () => Promise.resolve(false), () => clock);
+    const tripped: ProviderError[] = [];
+    const states: boolean[] = [];
+    breaker.onTrip((error) => tripped.push(error));
+    breaker.onStateChange((unreachable) => states.push(unreachable));
+    await expect(breaker.guard(refused)).rejects.toMatchObject({ kind: 'connection' });
+    expect(breaker.unreachable).toBe(true);
+    for (let second = 1; second <= 4; second++) {
+      clock = second * 1_000;
+      await vi.advanceTimersByTimeAsync(1_000);
+    }
+    expect(tripped).toHaveLength(0);
+    clock = 5_000;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(tripped).toHaveLength(1);
+    expect(tripped[0]).toMatchObject({ kind: 'unreachable', fatal: true });
+    expect(tripped[0]!.message).toMatch(/server unreachable: http:\/\/127\.0\.0\.1:1\/v1 refused every connection for 5 s/);
+    let sent = false;
+    await expect(breaker.guard(() => ((sent = true), Promise.resolve(1)))).rejects.toBe(tripped[0]);
+    expect(sent).toBe(false);
+    expect(states).toEqual([true]);
+  });
+
+  it('closes the window when a probe connects or an answer arrives: a server back within the window does not stop the run', async () => {
+    vi.useFakeTimers();
+    let clock = 0;
+    let up = false;
+    const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 3_000, () => Promise.resolve(up), () => clock);
+    const tripped: ProviderError[] = [];
+    breaker.onTrip((error) => tripped.push(error));
+    await expect(breaker.guard(refused)).rejects.toMatchObject({ kind: 'connection' });
+    up = true;
+    clock = 1_000;
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(breaker.unreachable).toBe(false);
+    await expect(breaker.guard(refused)).rejects.toMatchObject({ kind: 'connection' });
+    expect(await breaker.guard(() => Promise.resolve('answer'))).toBe('answer');
+    expect(breaker.unreachable).toBe(false);
+    clock = 60_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    expect(tripped).toHaveLength(0);
+  });
+
+  it('counts only connection failures: an HTTP error proves the server is there', async () => {
+    const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 1, () => Promise.resolve(false));
+    await expect(breaker.guard(() => Promise.reject(new ProviderError('server', 'HTTP 500')))).rejects.toMatchObject({ kind: 'server' });
+    expect(breaker.unreachable).toBe(false);
+    breaker.close();
+  });
+
+  it('probes with a TCP connect', async () => {
+    const port = await freePort();
+    expect(await tcpProbe(`http://127.0.0.1:${port}/v1`)).toBe(false);
+  });
+});
