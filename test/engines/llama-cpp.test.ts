@@ -132,6 +132,26 @@ describe.skipIf(!HAVE_LLAMA_SERVER)('llama.cpp llama-server conformance', { time
     });
   });
 
+  it('sweep --server over three llama-servers (one per checkpoint) ranks fpb accuracy ckpt-600 > ckpt-150 > ckpt-0', async () => {
+    const servers = await Promise.all(([0, 150, 600] as const).map((step) => startLlamaServer({ model: checkpoint(step), alias: `ckpt-${step}` })));
+    try {
+      const out = tempDir();
+      const result = await runCli(
+        ['sweep', '--models', 'ckpt-*', ...servers.flatMap((s) => ['--server', s.url]), '-t', 'fpb', '--data', FPB_TEST, '--limit', '60', '--progress', 'none', '-o', out, '--run-id', 'sw'],
+        env,
+      );
+      expect(result.code).toBe(0);
+      const accuracy = (name: string) => readJson<RunResults>(join(out, 'sw', name, 'results.json')).tasks.fpb!.metrics.accuracy!;
+      expect(accuracy('ckpt-600')).toBeGreaterThan(accuracy('ckpt-150'));
+      expect(accuracy('ckpt-150')).toBeGreaterThan(accuracy('ckpt-0'));
+      for (const [index, server] of servers.entries()) {
+        expect(readJson<RunManifest>(join(out, 'sw', `ckpt-${[0, 150, 600][index]}`, 'manifest.json')).model.base_url).toBe(server.url);
+      }
+    } finally {
+      await Promise.all(servers.map((s) => s.stop()));
+    }
+  });
+
   it('flags prompts the server truncated (small -c), counts them per task and warns before and after the run', async () => {
     const server = await startLlamaServer({ model: checkpoint(600), alias: 'fin', context: 64, parallel: 1 });
     try {
