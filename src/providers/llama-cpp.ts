@@ -31,11 +31,6 @@ type Ask = <T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => P
 const Tokens = z.object({ tokens: z.array(z.unknown()) });
 const Template = z.object({ prompt: z.string() });
 
-/** The server root of an OpenAI base URL: llama.cpp's own routes are not under /v1. */
-export function serverRoot(baseURL: string): string {
-  return baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
-}
-
 /** GET /props; null when the server has no such route or answers something else. */
 export async function readProps(client: OpenAI, root: string, signal?: AbortSignal): Promise<Props | null> {
   const body = await client.get(`${root}/props`, { ...(signal ? { signal } : {}) }).catch((error: unknown) => {

@@ -13,7 +13,8 @@ import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { ReplicaPool } from './replica-pool.js';
 import { agreedIdentity, identityFromListing, isLlamaCppListing, listModels } from './served-model.js';
 import { UNKNOWN_ENGINE, type EngineFacts } from './engine.js';
-import { llamaCppFacts, llamaCppIdentity, readProps, serverRoot } from './llama-cpp.js';
+import { llamaCppFacts, llamaCppIdentity, readProps } from './llama-cpp.js';
+import { serverRoot } from './server-root.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
