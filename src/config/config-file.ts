@@ -32,6 +32,8 @@ const endpointSchema = z
     api_version: z.string().min(1).optional(),
     azure_ad_token_env: ENV_NAME.optional(),
     fingerprint: z.string().min(1).optional(),
+    /** A reasoning model's trace delimiters, [start, end] (default ["<think>", "</think>"]): the answer is parsed after the end. */
+    reasoning_delimiters: z.tuple([z.string().min(1), z.string().min(1)]).optional(),
     concurrency: z.int().min(1).max(4096).optional(),
     timeout_ms: z.int().min(100).optional(),
     /** Hard limits the harness keeps to, whatever the server's rate-limit headers say. */

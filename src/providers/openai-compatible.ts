@@ -173,7 +173,18 @@ export function readCompletion(body: unknown): Completion {
     usage: readUsage(completion.usage),
     servedModel: typeof completion.model === 'string' ? completion.model : null,
     systemFingerprint: typeof completion.system_fingerprint === 'string' ? completion.system_fingerprint : null,
+    ...readReasoning(choice.message as { reasoning_content?: unknown; reasoning?: unknown }, completion.usage),
   };
+}
+
+/**
+ * The trace of a reasoning model, when the server returns it apart from the answer: vLLM with a
+ * reasoning parser and DeepSeek's API write `reasoning_content`, newer vLLM `reasoning`.
+ */
+function readReasoning(message: { reasoning_content?: unknown; reasoning?: unknown }, usage: unknown): Pick<Completion, 'reasoning' | 'reasoningTokens'> {
+  const trace = [message.reasoning_content, message.reasoning].find((v): v is string => typeof v === 'string' && v !== '');
+  const tokens = (usage as { completion_tokens_details?: { reasoning_tokens?: unknown } } | null | undefined)?.completion_tokens_details?.reasoning_tokens;
+  return { ...(trace === undefined ? {} : { reasoning: trace }), ...(typeof tokens === 'number' && tokens > 0 ? { reasoningTokens: tokens } : {}) };
 }
 
 /** Map SDK and network failures onto the provider-independent error classes. */

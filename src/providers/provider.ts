@@ -32,6 +32,10 @@ export interface Completion {
   servedModel: string | null;
   /** OpenAI's backend configuration fingerprint, when the server reports one. */
   systemFingerprint: string | null;
+  /** A reasoning model's trace when the server returns it apart from the answer (`reasoning_content`, `reasoning`). */
+  reasoning?: string;
+  /** Tokens of that trace, when the server counts them (`usage.completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens?: number;
   /** The server's rate-limit headers on this response (`x-ratelimit-*`), when it sends them. */
   rateLimit?: RateLimitSnapshot;
 }
@@ -116,6 +120,11 @@ export interface EndpointSpec {
   azure?: { deployment: string; apiVersion: string; adTokenEnv?: string };
   /** Hard limits enforced by the harness, whatever the server's headers say. */
   rateLimits?: { requestsPerMinute?: number; tokensPerMinute?: number };
+  /**
+   * How a reasoning model's trace is delimited in its text (default `<think>` … `</think>`): the
+   * answer is parsed from what follows it.
+   */
+  reasoningDelimiters?: { start: string; end: string };
   /** Filled in by the runner from `Provider.probe` before the first request. */
   identity?: EndpointIdentity;
 }

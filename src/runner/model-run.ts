@@ -26,6 +26,7 @@ import { ServerBreaker } from './circuit-breaker.js';
 import { repeatSeed } from './repeat-seed.js';
 import { countPromptTokens, identityWarnings, truncationFields, truncationWarning, warnIfPromptsExceedContext } from './served-checks.js';
 import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
+import { parseAnswer, splitReasoning } from '../parsing/reasoning.js';
 
 export interface ModelRunDependencies {
   provider: Provider;
@@ -480,12 +481,15 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
   let parseNote: string | undefined;
   let scores: Record<string, number> = {};
   let loglik: SampleRecord['loglik'];
+  let reasoning: string | undefined;
   let error = outcome.error;
   if (completion) {
     try {
       const scored = logLikelihoodOutcome(completion, task, item);
       loglik = scored?.record;
-      const parsed = scored?.parsed ?? task.parseOutput(completion.text, item);
+      const split = splitReasoning(completion.text, endpoint.reasoningDelimiters);
+      reasoning = completion.reasoning ?? split.reasoning ?? undefined;
+      const parsed = scored?.parsed ?? parseAnswer(task, split, item);
       prediction = parsed.prediction;
       parseNote = parsed.note;
       scores = task.scoreItem(parsed.prediction, item);
@@ -508,6 +512,8 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     gold: item.gold,
     scores,
     ...(loglik ? { loglik } : {}),
+    ...(reasoning === undefined ? {} : { reasoning }),
+    ...(completion?.reasoningTokens === undefined ? {} : { reasoning_tokens: completion.reasoningTokens }),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
     seed,
     ...truncationFields(completion, outcome.promptTokensCounted),

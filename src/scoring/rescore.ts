@@ -1,3 +1,4 @@
+import { parseAnswer, splitReasoning } from '../parsing/reasoning.js';
 import { InputError } from '../util/errors.js';
 import type { AnyTask, ScoredItem, TaskItem, TaskMetrics } from '../tasks/task.js';
 import { readPredictions } from './predictions.js';
@@ -45,7 +46,7 @@ export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPa
     let prediction: unknown;
     let note: string | undefined;
     if (entry.kind === 'output') {
-      ({ prediction, note } = task.parseOutput(entry.output, item));
+      ({ prediction, note } = parseAnswer(task, splitReasoning(entry.output), item));
     } else {
       try {
         prediction = task.coercePrediction(entry.prediction, item);

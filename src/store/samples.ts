@@ -36,6 +36,10 @@ export interface SampleRecord {
    * `raw_output` is then the chosen continuation, not generated text.
    */
   loglik?: { continuations: string[]; logprobs: number[]; token_counts: number[]; chosen: number };
+  /** A reasoning model's trace (`<think>…</think>` or `reasoning_content`), kept apart: the answer is parsed from what follows it. */
+  reasoning?: string;
+  /** Tokens of that trace, when the server counts them. */
+  reasoning_tokens?: number;
   /** The seed sent with this (item, repeat): `--seed` for repeat 0, a distinct one per further repeat (src/runner/repeat-seed.ts). */
   seed?: number | null;
   /**
