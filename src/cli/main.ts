@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   data: async () => (await import('./commands/data.js')).registerDataCommand,
   merge: async () => (await import('./commands/merge.js')).registerMergeCommand,
   sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
 };
 
 const program = new Command('finharness')
