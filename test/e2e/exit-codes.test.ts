@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
+import { join } from 'node:path';
+import type { RunResults } from '../../src/store/results.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../src/simulator/server.js';
 import { runCli } from '../helpers/cli.js';
@@ -63,6 +66,17 @@ describe('exit codes of finharness run', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('counts items and HTTP requests apart, the same in the status line, the tokens table and results.json (finding 7)', async () => {
+    simulator.injectFaults({ kind: 'rate_limit', retryAfterMs: 1 }, { kind: 'server_error', status: 502 }, { kind: 'rate_limit', retryAfterMs: 1 });
+    const out = tempDir();
+    const result = await runCli(['run', '-m', `sim-a=openai-compatible:sim-a@${simulator.url}`, '-t', 'fpb', '--limit', '10', '--no-cache', '--progress', 'none', '-o', out, '--run-id', 'n', '-c', '1']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/10 items asked in 13 HTTP requests/);
+    expect(result.stdout).toMatch(/\| sim-a \| fpb \| 10 \| 13 \| 0 \|/);
+    const results = JSON.parse(readFileSync(join(out, 'n', 'sim-a', 'results.json'), 'utf8')) as RunResults;
+    expect(results.totals).toMatchObject({ requests_sent: 10, http_requests: 13 });
   });
 
   it('3 when the server says it does not support the request (501, as python -m http.server answers): one request, no retries', async () => {
