@@ -15,6 +15,7 @@ import { agreedIdentity, identityFromListing, isLlamaCppListing, listModels } fr
 import { UNKNOWN_ENGINE, type EngineFacts } from './engine.js';
 import { llamaCppFacts, llamaCppIdentity, readProps } from './llama-cpp.js';
 import { serverRoot } from './server-root.js';
+import { OLLAMA_FACTS, ollamaIdentity, readOllamaTags } from './ollama.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -54,7 +55,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   /**
-   * vLLM /v1/models (`root`, `parent`); llama.cpp /props (weights path, build). OpenAI's own API
+   * vLLM /v1/models (`root`, `parent`); llama.cpp /props (weights path, build); Ollama /api/tags (digest). OpenAI's own API
    * names no checkpoint revision, so it is not asked.
    */
   async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
@@ -76,16 +77,22 @@ export class OpenAICompatibleProvider implements Provider {
     }
     const entry = listed?.find((m) => m.id === this.endpoint.model);
     if (entry?.root !== undefined) return { ...UNKNOWN_ENGINE, name: 'vLLM', contextTokens: typeof entry.max_model_len === 'number' ? entry.max_model_len : null };
-    return UNKNOWN_ENGINE;
+    const ollama = await this.ask(signal, (s) => readOllamaTags(target, serverRoot(url), s)).catch(() => null);
+    return ollama ? OLLAMA_FACTS : UNKNOWN_ENGINE;
   }
 
   private async identityAt({ url, target }: { url: string; target: OpenAI }, signal: AbortSignal): Promise<EndpointIdentity | null> {
     const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
     const listed = await listModels(target, signal, timeoutMs);
     const listedIdentity = identityFromListing(listed, this.endpoint.model);
-    if (!isLlamaCppListing(listed)) return listedIdentity;
-    const props = await readProps(target, serverRoot(url), signal);
-    return props ? llamaCppIdentity(this.endpoint.model, props) : null;
+    if (isLlamaCppListing(listed)) {
+      const props = await readProps(target, serverRoot(url), signal);
+      return props ? llamaCppIdentity(this.endpoint.model, props) : null;
+    }
+    if (listedIdentity !== null) return listedIdentity;
+    // A server that names no checkpoint on its OpenAI routes may be Ollama, which does on its own.
+    const tags = await readOllamaTags(target, serverRoot(url), signal);
+    return tags ? ollamaIdentity(this.endpoint.model, tags) : null;
   }
 
   /** A request that is not an answer (listing, props): the endpoint's time limit, errors classified as any request's. */
