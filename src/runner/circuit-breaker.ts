@@ -22,6 +22,8 @@ export class ServerBreaker {
   private probeTimer: NodeJS.Timeout | undefined;
   private readonly tripListeners = new Set<(error: ProviderError) => void>();
   private readonly stateListeners = new Set<(unreachable: boolean) => void>();
+  /** Attempts held while the server is unreachable. */
+  private readonly waiters = new Set<() => void>();
 
   constructor(
     readonly server: string,
@@ -34,16 +36,26 @@ export class ServerBreaker {
     return this.failingSince !== null;
   }
 
-  /** Run one attempt through the breaker: refused at once when it has tripped; its outcome recorded. */
-  async guard<T>(attempt: () => Promise<T>): Promise<T> {
+  /**
+   * Run one attempt through the breaker: refused at once when it has tripped; its outcome
+   * recorded. An attempt that cannot connect is held until the probes decide — the server is back
+   * (the attempt's error goes to the retry layer, which asks again) or it is not (the trip error)
+   * — so that items do not use up their retries against a server that is down: only the probes
+   * talk to it meanwhile.
+   */
+  async guard<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (this.tripped) throw this.tripped;
     try {
       const value = await attempt();
       this.reachable();
       return value;
     } catch (error) {
-      if (isConnectionFailure(error)) this.failed();
-      else if (error instanceof ProviderError) this.reachable();
+      if (!isConnectionFailure(error)) {
+        if (error instanceof ProviderError) this.reachable();
+        throw error;
+      }
+      this.failed();
+      await this.settled(signal);
       throw this.tripped ?? error;
     }
   }
@@ -66,6 +78,24 @@ export class ServerBreaker {
     this.probeTimer = undefined;
   }
 
+  /** Resolves when the server is reachable again, the breaker trips, or `signal` aborts. */
+  private settled(signal?: AbortSignal): Promise<void> {
+    if (this.failingSince === null || this.tripped || signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.waiters.delete(done);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal?.addEventListener('abort', done, { once: true });
+    });
+  }
+
+  private release(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
   private failed(): void {
     if (this.tripped || this.failingSince !== null) return;
     this.failingSince = this.now();
@@ -78,12 +108,13 @@ export class ServerBreaker {
     this.failingSince = null;
     this.close();
     for (const listener of this.stateListeners) listener(false);
+    this.release();
   }
 
   private scheduleProbe(): void {
+    // Not unref'd: while every worker waits on the probes, this timer is what keeps the run alive.
+    // The runner closes the breaker when the run ends.
     this.probeTimer = setTimeout(() => void this.runProbe(), PROBE_INTERVAL_MS);
-    // The probe must not keep a finished process alive.
-    this.probeTimer.unref();
   }
 
   private async runProbe(): Promise<void> {
@@ -97,6 +128,7 @@ export class ServerBreaker {
       `server unreachable: ${this.server} refused every connection for ${Math.round(failingMs / 1000)} s (--unreachable-after-ms ${this.windowMs})`,
     );
     for (const listener of this.tripListeners) listener(this.tripped);
+    this.release();
   }
 }
 

@@ -176,7 +176,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
                   ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
                   : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
               );
-            }),
+            }, signal),
           settings.retry,
           {
             ...deps.retryHooks,

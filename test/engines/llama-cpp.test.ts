@@ -196,5 +196,7 @@ describe.skipIf(!HAVE_LLAMA_SERVER)('llama.cpp llama-server conformance', { time
     expect(result.code).toBe(3);
     expect(result.stderr + result.stdout).toMatch(/server unreachable/);
     expect(result.stdout).toContain('--run-id dead');
+    // Items in flight when it died are held while the breaker probes, not failed: resume asks them.
+    expect(readJson<RunResults>(join(out, 'dead', 'fin', 'results.json')).tasks.fpb!.n_errors).toBe(0);
   });
 });

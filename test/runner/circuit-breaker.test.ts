@@ -18,8 +18,12 @@ describe('ServerBreaker', () => {
     const states: boolean[] = [];
     breaker.onTrip((error) => tripped.push(error));
     breaker.onStateChange((unreachable) => states.push(unreachable));
-    await expect(breaker.guard(refused)).rejects.toMatchObject({ kind: 'connection' });
+    // The failed attempt is held while the probes decide: not retried against a dead server.
+    let held: unknown;
+    const first = breaker.guard(refused).catch((error: unknown) => (held = error));
+    await vi.advanceTimersByTimeAsync(0);
     expect(breaker.unreachable).toBe(true);
+    expect(held).toBeUndefined();
     for (let second = 1; second <= 4; second++) {
       clock = second * 1_000;
       await vi.advanceTimersByTimeAsync(1_000);
@@ -29,6 +33,8 @@ describe('ServerBreaker', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     expect(tripped).toHaveLength(1);
     expect(tripped[0]).toMatchObject({ kind: 'unreachable', fatal: true });
+    await first;
+    expect(held).toBe(tripped[0]);
     expect(tripped[0]!.message).toMatch(/server unreachable: http:\/\/127\.0\.0\.1:1\/v1 refused every connection for 5 s/);
     let sent = false;
     await expect(breaker.guard(() => ((sent = true), Promise.resolve(1)))).rejects.toBe(tripped[0]);
@@ -43,13 +49,16 @@ describe('ServerBreaker', () => {
     const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 3_000, () => Promise.resolve(up), () => clock);
     const tripped: ProviderError[] = [];
     breaker.onTrip((error) => tripped.push(error));
-    await expect(breaker.guard(refused)).rejects.toMatchObject({ kind: 'connection' });
+    const held = breaker.guard(refused).catch((error: unknown) => error);
     up = true;
     clock = 1_000;
     await vi.advanceTimersByTimeAsync(1_000);
     expect(breaker.unreachable).toBe(false);
-    await expect(breaker.guard(refused)).rejects.toMatchObject({ kind: 'connection' });
+    // Released with its own error once a probe connects: the retry layer asks again.
+    expect(await held).toMatchObject({ kind: 'connection' });
+    const again = breaker.guard(refused).catch((error: unknown) => error);
     expect(await breaker.guard(() => Promise.resolve('answer'))).toBe('answer');
+    expect(await again).toMatchObject({ kind: 'connection' });
     expect(breaker.unreachable).toBe(false);
     clock = 60_000;
     await vi.advanceTimersByTimeAsync(10_000);
@@ -60,6 +69,15 @@ describe('ServerBreaker', () => {
     const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 1, () => Promise.resolve(false));
     await expect(breaker.guard(() => Promise.reject(new ProviderError('server', 'HTTP 500')))).rejects.toMatchObject({ kind: 'server' });
     expect(breaker.unreachable).toBe(false);
+    breaker.close();
+  });
+
+  it('a held attempt is released when the run stops', async () => {
+    const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 60_000, () => Promise.resolve(false));
+    const stop = new AbortController();
+    const held = breaker.guard(refused, stop.signal).catch((error: unknown) => error);
+    stop.abort();
+    expect(await held).toMatchObject({ kind: 'connection' });
     breaker.close();
   });
 
