@@ -130,7 +130,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
   const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
-    const record = buildRecord(planned, item, repeat, endpoint, outcome, repeatSeed(settings.seed, repeat));
+    const record = buildRecord(planned, item, repeat, endpoint, { ...outcome, seed: repeatSeed(settings.seed, repeat) });
     if (record.truncated) truncated++;
     try {
       writer.write(record);
@@ -472,9 +472,11 @@ export interface Outcome {
   batchId?: string;
   /** The prompt's tokens as the engine counts them, when it can (truncation check). */
   promptTokensCounted?: number;
+  /** The seed sent for this repeat (src/runner/repeat-seed.ts). */
+  seed?: number | null;
 }
 
-function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome, seed: number | null): SampleRecord {
+function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
   const { task } = planned;
   const { completion } = outcome;
   let prediction: unknown = null;
@@ -515,7 +517,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     ...(reasoning === undefined ? {} : { reasoning }),
     ...(completion?.reasoningTokens === undefined ? {} : { reasoning_tokens: completion.reasoningTokens }),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
-    seed,
+    ...(outcome.seed === undefined ? {} : { seed: outcome.seed }),
     ...truncationFields(completion, outcome.promptTokensCounted),
     latency_ms: outcome.cached ? null : Math.round(outcome.latencyMs),
     attempts: outcome.attempts,
