@@ -235,7 +235,10 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         stop.abort();
       };
       const { runBatched } = await importBatchRunner();
-      requested += await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
+      const submitted = await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
+      requested += submitted;
+      // Each batch line is one request of the batch (the uploads and polls are not counted).
+      httpRequests += submitted;
     } else {
       await ensureNoOpenBatches(paths.dir, settings.runId);
       await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
