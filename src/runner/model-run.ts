@@ -9,6 +9,7 @@ import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
+import type { ChatMessage } from '../tasks/messages.js';
 import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
@@ -207,7 +208,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
             : { kind: 'internal', message: redactSecrets(String(last instanceof Error ? last.message : last)) };
       }
     }
-    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started, ...(promptTokensCounted === undefined ? {} : { promptTokensCounted }) });
+    return deliver(planned, item, repeat, { key, messagesHash, messages, completion, cached, attempts, error, latencyMs: performance.now() - started, ...(promptTokensCounted === undefined ? {} : { promptTokensCounted }) });
   };
 
   const runJob = async ({ planned, turns, repeat }: Job): Promise<void> => {
@@ -473,7 +474,8 @@ export interface Outcome {
   latencyMs: number;
   /** The Batch API batch that answered, in `--batch` runs. */
   batchId?: string;
-  /** The prompt's tokens as the engine counts them, when it can (truncation check). */
+  /** The prompt sent, and its tokens as the engine counts them when it can (truncation check). */
+  messages?: readonly ChatMessage[];
   promptTokensCounted?: number;
   /** The seed sent for this repeat (src/runner/repeat-seed.ts). */
   seed?: number | null;
@@ -521,7 +523,8 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     ...(completion?.reasoningTokens === undefined ? {} : { reasoning_tokens: completion.reasoningTokens }),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
     ...(outcome.seed === undefined ? {} : { seed: outcome.seed }),
-    ...truncationFields(completion, outcome.promptTokensCounted),
+    // Fresh generated answers only: a log-likelihood request's usage covers other text than the prompt.
+    ...(outcome.cached || completion === undefined || loglik ? {} : truncationFields(completion, { counted: outcome.promptTokensCounted, messages: outcome.messages ?? [] })),
     latency_ms: outcome.cached ? null : Math.round(outcome.latencyMs),
     attempts: outcome.attempts,
     cached: outcome.cached,

@@ -34,10 +34,24 @@ export async function countPromptTokens(engine: EngineFacts, messages: readonly 
   return engine.countPromptTokens(messages, endpoint.route ?? 'chat', signal).catch(() => undefined);
 }
 
-/** A server that cut the prompt reports fewer prompt tokens than the prompt has. */
-export function truncationFields(completion: Completion | undefined, counted: number | undefined): Pick<SampleRecord, 'prompt_tokens_counted' | 'truncated'> {
-  if (counted === undefined || !completion?.usage) return {};
-  return { prompt_tokens_counted: counted, ...(completion.usage.promptTokens < counted ? { truncated: true } : {}) };
+/** Characters per token of the prompt estimate (as the dry run's, README "Tokens and cost"). */
+const CHARS_PER_TOKEN = 4;
+
+/**
+ * A server that cut the prompt reports fewer prompt tokens than the prompt has. Counted by the
+ * engine where it can; otherwise against the estimate, flagged only below half of it — no
+ * tokenizer needs fewer than half the estimated tokens (8 characters a token), while a prompt cut
+ * to the context (Ollama's num_ctx) typically falls far below.
+ */
+export function truncationFields(
+  completion: Completion | undefined,
+  prompt: { counted?: number | undefined; messages: readonly ChatMessage[] },
+): Pick<SampleRecord, 'prompt_tokens_counted' | 'prompt_tokens_estimated' | 'truncated'> {
+  const used = completion?.usage?.promptTokens;
+  if (used === undefined) return {};
+  if (prompt.counted !== undefined) return { prompt_tokens_counted: prompt.counted, ...(used < prompt.counted ? { truncated: true } : {}) };
+  const estimated = Math.ceil(prompt.messages.reduce((sum, m) => sum + m.content.length, 0) / CHARS_PER_TOKEN);
+  return used < estimated / 2 ? { truncated: true, prompt_tokens_estimated: estimated } : {};
 }
 
 export function truncationWarning(count: number, engine: EngineFacts): string {
@@ -74,7 +88,7 @@ export async function warnIfPromptsExceedContext(
     for (const { messages, chars } of longest) {
       const exact = await countPromptTokens(engine, messages, endpoint, signal);
       if (exact === undefined) counted = false;
-      tokens = Math.max(tokens, exact ?? Math.ceil(chars / 4));
+      tokens = Math.max(tokens, exact ?? Math.ceil(chars / CHARS_PER_TOKEN));
     }
     const maxTokens = answerLength(planned, settings);
     if (tokens + maxTokens > context) {

@@ -47,6 +47,8 @@ export interface SampleRecord {
    * with `truncated` when the server's `usage.prompt_tokens` is smaller: it cut the prompt.
    */
   prompt_tokens_counted?: number;
+  /** Set with `truncated` when the engine cannot count: the prompt estimate (4 characters a token) the usage fell far below. */
+  prompt_tokens_estimated?: number;
   truncated?: boolean;
   /** Set when the item still failed after retries; such items are counted, never scored as wrong answers. */
   error: { kind: SampleErrorKind; message: string; status?: number } | null;
