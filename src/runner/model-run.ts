@@ -494,7 +494,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     try {
       const scored = logLikelihoodOutcome(completion, task, item);
       loglik = scored?.record;
-      const split = splitReasoning(completion.text, endpoint.reasoningDelimiters);
+      const split = splitReasoning(completion.text, planned.reasoningDelimiters ?? endpoint.reasoningDelimiters);
       reasoning = completion.reasoning ?? split.reasoning ?? undefined;
       const parsed = scored?.parsed ?? parseAnswer(task, split, item);
       prediction = parsed.prediction;

@@ -45,6 +45,8 @@ export interface PlannedTask {
   maxTokens: number | null;
   /** Set when the run is one shard of a larger plan (`--shard i/N`): `items` are this shard's. */
   shard?: TaskShard;
+  /** This task's reasoning delimiters (config `tasks.<id>.reasoning_delimiters`), over the endpoint's. */
+  reasoningDelimiters?: { start: string; end: string };
 }
 
 /** Run-wide settings; an endpoint's own concurrency/timeout override the defaults here. */

@@ -39,8 +39,8 @@ describe('a run against a reasoning model', () => {
   });
   afterAll(() => simulator.close());
 
-  async function runWith(answer: (gold: string) => Partial<Completion>) {
-    const planned = await plannedFpb(6);
+  async function runWith(answer: (gold: string) => Partial<Completion>, delimiters?: { start: string; end: string }) {
+    const planned = { ...(await plannedFpb(6)), ...(delimiters ? { reasoningDelimiters: delimiters } : {}) };
     const goldOf = new Map(planned.items.map((item) => [JSON.stringify(planned.task.buildMessages(item).at(-1)), String(item.gold)]));
     const deps = testDeps(tempDir());
     const fake = (): Pick<Provider, 'complete'> => ({
@@ -71,6 +71,12 @@ describe('a run against a reasoning model', () => {
     expect(readSamples(outcome.paths.samples)[0]!.reasoning).toBe('thinking it over');
     const cut = await runWith((gold) => ({ text: `<think>so it is ${gold}, unless`, finishReason: 'length' }));
     expect(cut.results.tasks.fpb!.metrics).toMatchObject({ accuracy: 0, missing_rate: 1 });
+  });
+
+  it("a task's own delimiters (config tasks.<id>.reasoning_delimiters) apply to its answers", async () => {
+    const wrong = (gold: string) => (gold === 'negative' ? 'positive' : 'negative');
+    const outcome = await runWith((gold) => ({ text: `[R]${wrong(gold)}?[/R] ${gold}` }), { start: '[R]', end: '[/R]' });
+    expect(outcome.results.tasks.fpb!.metrics.accuracy).toBe(1);
   });
 
   it('finharness score parses raw outputs the same way', async () => {

@@ -190,7 +190,9 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     if (note !== null) process.stderr.write(`${task.id}: ${note}\n`);
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
-    planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
+    const plan = planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null);
+    const delimiters = override.reasoning_delimiters;
+    planned.push(delimiters === undefined ? plan : { ...plan, reasoningDelimiters: { start: delimiters[0], end: delimiters[1] } });
   }
   return shard === undefined ? planned : planned.map((p) => shardTask(p, shard));
 }
