@@ -132,9 +132,15 @@ export class ServerBreaker {
   }
 }
 
-/** Refused, reset or unresolvable: the server is not there (a timeout may be a slow one that is). */
+/**
+ * A connection that could not be made: refused, host or network unreachable, name not resolved.
+ * A connection dropped mid-answer or a timeout proves nothing about the next one (the server was
+ * there), and is left to the retry layer.
+ */
+const CANNOT_CONNECT = /ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN/;
+
 function isConnectionFailure(error: unknown): boolean {
-  return error instanceof ProviderError && error.kind === 'connection' && error.message !== 'request aborted';
+  return error instanceof ProviderError && error.kind === 'connection' && CANNOT_CONNECT.test(error.message);
 }
 
 /** Can a TCP connection to the server's host and port be opened? */

@@ -69,6 +69,9 @@ describe('ServerBreaker', () => {
     const breaker = new ServerBreaker('http://127.0.0.1:1/v1', 1, () => Promise.resolve(false));
     await expect(breaker.guard(() => Promise.reject(new ProviderError('server', 'HTTP 500')))).rejects.toMatchObject({ kind: 'server' });
     expect(breaker.unreachable).toBe(false);
+    // Dropped mid-answer: the server was there; the retry layer deals with it, nothing is held.
+    await expect(breaker.guard(() => Promise.reject(new ProviderError('connection', 'connection dropped while reading the response (terminated)')))).rejects.toMatchObject({ kind: 'connection' });
+    expect(breaker.unreachable).toBe(false);
     breaker.close();
   });
 
