@@ -1,5 +1,6 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunManifest } from '../../src/store/manifest.js';
 import type { RunResults } from '../../src/store/results.js';
@@ -13,7 +14,8 @@ import { checkpoint, freePort, HAVE_LLAMA_SERVER, startLlamaServer, type LlamaSe
  * trained on FPB (../shared/engines/llama.cpp). The simulator encodes our own assumptions; these
  * tests hold the harness to what a real server does. Skipped when the engine is absent.
  */
-const FPB_TEST = join(new URL('../../../shared/realdata/financial_phrasebank/flue_split/test.tsv', import.meta.url).pathname);
+/** The FLUE test split the checkpoints were not trained on (../shared/realdata, beside the engine in CI). */
+const FPB_TEST = fileURLToPath(new URL('../../../shared/realdata/financial_phrasebank/flue_split/test.tsv', import.meta.url));
 
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 const samplesOf = (dir: string) =>
@@ -28,7 +30,7 @@ function runArgs(model: string, out: string, extra: string[] = []): string[] {
   return ['run', '-m', model, '-t', 'fpb', '--data', FPB_TEST, '--progress', 'none', '-o', out, ...extra];
 }
 
-describe.skipIf(!HAVE_LLAMA_SERVER)('llama.cpp llama-server conformance', { timeout: 120_000 }, () => {
+describe.skipIf(!HAVE_LLAMA_SERVER || !existsSync(FPB_TEST))('llama.cpp llama-server conformance', { timeout: 120_000 }, () => {
   let env: NodeJS.ProcessEnv;
   beforeAll(() => {
     env = { FINHARNESS_CACHE: tempDir() };
