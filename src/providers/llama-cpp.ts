@@ -4,6 +4,7 @@ import { renderPlainPrompt, type ChatMessage } from '../tasks/messages.js';
 import type { EngineFacts } from './engine.js';
 import { ProviderError } from './errors.js';
 import type { EndpointIdentity, RequestRoute } from './provider.js';
+import type { ListedModel } from './served-model.js';
 
 /**
  * llama.cpp's `llama-server`: what differs from any OpenAI-compatible server. It answers every
@@ -41,13 +42,20 @@ export async function readProps(client: OpenAI, root: string, signal?: AbortSign
   return parsed.success ? parsed.data : null;
 }
 
+/** What llama-server's /v1/models entry says about the weights (`meta`): size and shape, not a hash. */
+const ListingMeta = z.object({ n_params: z.number(), size: z.number(), n_vocab: z.number().optional(), n_ctx_train: z.number().optional() });
+
 /**
- * The checkpoint a llama-server serves: its weights path and build. The path is what the server
- * was started with, so a checkpoint swapped behind the same alias and port changes it; a file
- * overwritten in place does not, which is what `fingerprint` is for.
+ * The checkpoint a llama-server serves: its weights path and build (/props), and the size and
+ * shape of the weights (`meta` of its /v1/models entry). The path is what the server was started
+ * with, so a checkpoint swapped behind the same alias and port changes it; a file overwritten in
+ * place by another model of a different size changes the meta; one of the same size changes
+ * neither, which is what `fingerprint` is for.
  */
-export function llamaCppIdentity(model: string, props: Props): EndpointIdentity {
-  return { modelId: model, revision: `${props.model_path} (build ${props.build_info ?? 'unknown'})`, source: 'llama.cpp /props' };
+export function llamaCppIdentity(model: string, props: Props, listed: ListedModel | undefined): EndpointIdentity {
+  const meta = ListingMeta.safeParse(listed?.meta);
+  const shape = meta.success ? `; ${meta.data.n_params} params, ${meta.data.size} bytes${meta.data.n_vocab === undefined ? '' : `, vocab ${meta.data.n_vocab}`}` : '';
+  return { modelId: model, revision: `${props.model_path} (build ${props.build_info ?? 'unknown'}${shape})`, source: 'llama.cpp /props' };
 }
 
 /**

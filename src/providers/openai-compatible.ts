@@ -89,7 +89,7 @@ export class OpenAICompatibleProvider implements Provider {
     const listedIdentity = identityFromListing(listed, this.endpoint.model);
     if (isLlamaCppListing(listed)) {
       const props = await readProps(target, serverRoot(url), signal);
-      return props ? llamaCppIdentity(this.endpoint.model, props) : null;
+      return props ? llamaCppIdentity(this.endpoint.model, props, listed?.find((m) => m.id === this.endpoint.model)) : null;
     }
     if (listedIdentity !== null) return listedIdentity;
     // A server that names no checkpoint on its OpenAI routes may name it on its own: Ollama

@@ -15,6 +15,8 @@ export interface ListedModel {
   parent?: unknown;
   owned_by?: unknown;
   max_model_len?: unknown;
+  /** llama.cpp: the weights' size and shape (n_params, size, n_vocab, n_ctx_train). */
+  meta?: unknown;
 }
 
 /** Statuses of a server without the route: not found, method not allowed, not implemented (python -m http.server). */
