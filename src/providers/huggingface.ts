@@ -23,7 +23,6 @@ const DEFAULT_TOKEN_ENV = 'HF_TOKEN';
 const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
 
 import { serverRoot } from './server-root.js';
-import { tgiIdentity } from './tgi-info.js';
 
 export { serverRoot };
 
@@ -135,7 +134,10 @@ export class HuggingFaceProvider implements Provider {
       },
       (error, timedOut) => this.classify(library, error, timedOut, timeoutMs, undefined),
     );
-    return tgiIdentity(info);
+    if (info === null || typeof info !== 'object') return null;
+    const { model_id: modelId, model_sha: modelSha } = info as { model_id?: unknown; model_sha?: unknown };
+    if (typeof modelId !== 'string' || modelId === '') return null;
+    return { modelId, revision: typeof modelSha === 'string' && modelSha !== '' ? modelSha : null, source: 'tgi /info' };
   }
 
   /**

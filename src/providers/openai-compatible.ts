@@ -16,7 +16,6 @@ import { UNKNOWN_ENGINE, type EngineFacts } from './engine.js';
 import { llamaCppFacts, llamaCppIdentity, readProps } from './llama-cpp.js';
 import { serverRoot } from './server-root.js';
 import { OLLAMA_FACTS, ollamaIdentity, readOllamaTags } from './ollama.js';
-import { tgiIdentity } from './tgi-info.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
 const PLACEHOLDER_KEY = 'EMPTY';
@@ -56,8 +55,7 @@ export class OpenAICompatibleProvider implements Provider {
   }
 
   /**
-   * vLLM /v1/models (`root`, `parent`); llama.cpp /props (weights path, build); Ollama /api/tags (digest);
-   * TGI /info (model sha). OpenAI's own API
+   * vLLM /v1/models (`root`, `parent`); llama.cpp /props (weights path, build); Ollama /api/tags (digest). OpenAI's own API
    * names no checkpoint revision, so it is not asked.
    */
   async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
@@ -92,12 +90,9 @@ export class OpenAICompatibleProvider implements Provider {
       return props ? llamaCppIdentity(this.endpoint.model, props, listed?.find((m) => m.id === this.endpoint.model)) : null;
     }
     if (listedIdentity !== null) return listedIdentity;
-    // A server that names no checkpoint on its OpenAI routes may name it on its own: Ollama
-    // (/api/tags), TGI behind its Messages API (/info). Other servers answer 404 to both.
-    const root = serverRoot(url);
-    const tags = await readOllamaTags(target, root, signal);
-    if (tags) return ollamaIdentity(this.endpoint.model, tags);
-    return tgiIdentity(await target.get(`${root}/info`, { signal }).catch(() => null));
+    // A server that names no checkpoint on its OpenAI routes may be Ollama, which does on its own.
+    const tags = await readOllamaTags(target, serverRoot(url), signal);
+    return tags ? ollamaIdentity(this.endpoint.model, tags) : null;
   }
 
   /** A request that is not an answer (listing, props): the endpoint's time limit, errors classified as any request's. */

@@ -38,16 +38,3 @@ describe('Ollama', () => {
     expect(engine.lacks.loglik).toMatch(/Ollama/);
   });
 });
-
-describe('TGI through its Messages API (provider openai-compatible)', () => {
-  it('the checkpoint identity comes from TGI /info, as for provider huggingface', async () => {
-    const { startSimulator } = await import('../../src/simulator/server.js');
-    const tgi = await startSimulator({ models: [{ name: 'org/fin-7b', accuracy: 1 }], tgi: { modelSha: 'abc123' }, strictModels: false });
-    try {
-      const probed = await new OpenAICompatibleProvider({ name: 'tgi', provider: 'openai-compatible', model: 'tgi', baseURL: tgi.url }, {}).probe();
-      expect(probed).toEqual({ modelId: 'org/fin-7b', revision: 'abc123', source: 'tgi /info' });
-    } finally {
-      await tgi.close();
-    }
-  });
-});
