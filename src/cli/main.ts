@@ -19,8 +19,8 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
   data: async () => (await import('./commands/data.js')).registerDataCommand,
   merge: async () => (await import('./commands/merge.js')).registerMergeCommand,
-  sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
   doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
+  sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
 };
 
 const program = new Command('finharness')

@@ -8,8 +8,8 @@ import { redactSecrets } from '../util/secrets.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
-import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import type { ChatMessage } from '../tasks/messages.js';
+import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
@@ -18,16 +18,16 @@ import { runResults, TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
 import type { BatchHooks } from './batch-run.js';
 import { endpointPrice } from '../cost/endpoint-price.js';
-import type { PlannedTask, RunSettings } from './plan.js';
-import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
-import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
-import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
-import { addCount, ErrorGate, type ErrorCounts } from './error-gate.js';
 import { ServerBreaker } from './circuit-breaker.js';
 import { repeatSeed } from './repeat-seed.js';
 import { countPromptTokens, identityWarnings, truncationFields, truncationWarning, warnIfPromptsExceedContext } from './served-checks.js';
 import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 import { parseAnswer, splitReasoning } from '../parsing/reasoning.js';
+import type { PlannedTask, RunSettings } from './plan.js';
+import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
+import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
+import { describeLimiter, expectedRequestTokens, serverLimiters, type SharedLimiter } from './server-limiters.js';
+import { addCount, ErrorGate, type ErrorCounts } from './error-gate.js';
 
 export interface ModelRunDependencies {
   provider: Provider;
@@ -40,14 +40,14 @@ export interface ModelRunDependencies {
   retryHooks?: Pick<RetryHooks, 'sleep' | 'random' | 'onRetry'>;
   /** `--batch` runs: progress lines while waiting, and test seams (client, file limits). */
   batchHooks?: BatchHooks;
-  /** The server's adaptive limiter, shared with the run's other endpoints on it; default: one of its own. */
-  limiter?: SharedLimiter;
   /** The server's circuit breaker, shared like the limiter; default: one of its own. */
   breaker?: ServerBreaker;
   /** What the runner learnt about the engine before the run (`Provider.describeEngine`); default: unknown. */
   engine?: EngineFacts;
   /** A warning to show while the run goes on (e.g. prompts longer than the server's context). */
   onWarning?: (line: string) => void;
+  /** The server's adaptive limiter, shared with the run's other endpoints on it; default: one of its own. */
+  limiter?: SharedLimiter;
 }
 
 export interface ModelRunOutcome {
