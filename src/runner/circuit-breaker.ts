@@ -1,5 +1,7 @@
 import { connect } from 'node:net';
+import { normaliseBaseURL } from '../cache/cache-key.js';
 import { ProviderError } from '../providers/errors.js';
+import type { EndpointSpec } from '../providers/provider.js';
 
 /** How long a server may refuse every connection before its models stop (`--unreachable-after-ms`). */
 export const DEFAULT_UNREACHABLE_AFTER_MS = 30_000;
@@ -162,4 +164,29 @@ export function tcpProbe(server: string): Promise<boolean> {
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
+}
+
+/**
+ * One breaker per server for a run, by endpoint name: endpoints whose first base URL is the same
+ * share it, as they share the adaptive limiter (server-limiters.ts).
+ */
+export function serverBreakers(
+  endpoints: readonly EndpointSpec[],
+  windowMs: number | undefined,
+  onStateChange: (server: string, unreachable: boolean, windowMs: number) => void,
+): Map<string, ServerBreaker> {
+  const byServer = new Map<string, ServerBreaker>();
+  const byEndpoint = new Map<string, ServerBreaker>();
+  for (const endpoint of endpoints) {
+    const server = normaliseBaseURL(endpoint.baseURL);
+    let breaker = byServer.get(server);
+    if (!breaker) {
+      const created = new ServerBreaker(server, windowMs);
+      created.onStateChange((unreachable) => onStateChange(server, unreachable, created.windowMs));
+      byServer.set(server, created);
+      breaker = created;
+    }
+    byEndpoint.set(endpoint.name, breaker);
+  }
+  return byEndpoint;
 }

@@ -115,6 +115,8 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   let requested = 0;
   let httpRequests = 0;
   let truncated = 0;
+  /** The prompt of each fresh generated answer and the engine's count of its tokens: the truncation check. */
+  const promptChecks = new WeakMap<Completion, { messages: readonly ChatMessage[]; counted: number | undefined }>();
   const servedModels = new Set(manifest.model.served_models);
   const fingerprints = new Set(manifest.model.system_fingerprints);
   const retriesByTask = new Map<string, ErrorCounts>(tasks.map((t) => [t.task.id, {}]));
@@ -131,7 +133,9 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
   const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
-    const record = buildRecord(planned, item, repeat, endpoint, { ...outcome, seed: repeatSeed(settings.seed, repeat) });
+    const check = outcome.completion ? promptChecks.get(outcome.completion) : undefined;
+    const prompt = check ? { messages: check.messages, ...(check.counted === undefined ? {} : { promptTokensCounted: check.counted }) } : {};
+    const record = buildRecord(planned, item, repeat, endpoint, { ...outcome, ...prompt, seed: repeatSeed(settings.seed, repeat) });
     if (record.truncated) truncated++;
     try {
       writer.write(record);
@@ -160,7 +164,6 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     let completion = deps.cache.get(key);
     const cached = completion !== undefined;
     let attempts = 0;
-    let promptTokensCounted: number | undefined;
     let error: SampleRecord['error'] = null;
     if (!completion) {
       requested++;
@@ -191,7 +194,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         completion = result.value;
         attempts = result.attempts;
         deps.cache.put(key, completion);
-        if (!loglik) promptTokensCounted = await countPromptTokens(engine, messages, endpoint, signal);
+        if (!loglik) promptChecks.set(completion, { messages, counted: await countPromptTokens(engine, messages, endpoint, signal) });
       } catch (caught) {
         // Stopping (Ctrl-C or a fatal error elsewhere): the item is left for the resumed run.
         if (signal.aborted) return undefined;
@@ -208,7 +211,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
             : { kind: 'internal', message: redactSecrets(String(last instanceof Error ? last.message : last)) };
       }
     }
-    return deliver(planned, item, repeat, { key, messagesHash, messages, completion, cached, attempts, error, latencyMs: performance.now() - started, ...(promptTokensCounted === undefined ? {} : { promptTokensCounted }) });
+    return deliver(planned, item, repeat, { key, messagesHash, completion, cached, attempts, error, latencyMs: performance.now() - started });
   };
 
   const runJob = async ({ planned, turns, repeat }: Job): Promise<void> => {
@@ -467,6 +470,11 @@ export interface PreparedRequest extends PreparedChatRequest {
 export interface Outcome {
   key: string;
   messagesHash: string;
+  /** The prompt sent, and its tokens as the engine counts them when it can (truncation check). */
+  messages?: readonly ChatMessage[];
+  promptTokensCounted?: number;
+  /** The seed sent for this repeat (src/runner/repeat-seed.ts). */
+  seed?: number | null;
   completion: Completion | undefined;
   cached: boolean;
   attempts: number;
@@ -474,11 +482,6 @@ export interface Outcome {
   latencyMs: number;
   /** The Batch API batch that answered, in `--batch` runs. */
   batchId?: string;
-  /** The prompt sent, and its tokens as the engine counts them when it can (truncation check). */
-  messages?: readonly ChatMessage[];
-  promptTokensCounted?: number;
-  /** The seed sent for this repeat (src/runner/repeat-seed.ts). */
-  seed?: number | null;
 }
 
 function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpoint: EndpointSpec, outcome: Outcome): SampleRecord {
@@ -523,8 +526,8 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     ...(completion?.reasoningTokens === undefined ? {} : { reasoning_tokens: completion.reasoningTokens }),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
     ...(outcome.seed === undefined ? {} : { seed: outcome.seed }),
-    // Fresh generated answers only: a log-likelihood request's usage covers other text than the prompt.
-    ...(outcome.cached || completion === undefined || loglik ? {} : truncationFields(completion, { counted: outcome.promptTokensCounted, messages: outcome.messages ?? [] })),
+    // Fresh generated answers only (the runner passes their prompt): a log-likelihood request's usage covers other text.
+    ...(outcome.messages ? truncationFields(completion, { counted: outcome.promptTokensCounted, messages: outcome.messages }) : {}),
     latency_ms: outcome.cached ? null : Math.round(outcome.latencyMs),
     attempts: outcome.attempts,
     cached: outcome.cached,

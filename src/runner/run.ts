@@ -1,4 +1,6 @@
 import { UserError } from '../util/errors.js';
+import { serverBreakers, type ServerBreaker } from './circuit-breaker.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
 import { assertScoringSupported } from './loglik.js';
@@ -9,8 +11,6 @@ import { RunLock } from '../store/lock.js';
 import { runDir } from '../store/layout.js';
 import type { RetryHooks } from './retry.js';
 import { serverLimiters } from './server-limiters.js';
-import { ServerBreaker } from './circuit-breaker.js';
-import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 
 export interface RunDependencies {
   cache: ResponseCache;
@@ -41,44 +41,45 @@ export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: r
   for (const [index, endpoint] of endpoints.entries()) await assertScoringSupported(endpoint, providers[index]!, tasks, settings, engines[index]!);
   const lock = RunLock.acquire(runDir(settings.outDir, settings.runId));
   try {
-    return await runModels(endpoints, providers, engines, tasks, settings, deps, progress);
+    // One circuit breaker per server, like the limiter: a dead server stops its models, and progress says so.
+    const log = (line: string) => void (deps.progress?.stream ?? process.stderr).write(`${line}\n`);
+    const breakers = serverBreakers(endpoints, settings.unreachableAfterMs, (server, unreachable, windowMs) => {
+      progress.setUnreachable(server, unreachable);
+      if (deps.progress && deps.progress.mode !== 'none') log(unreachable ? `${server}: server unreachable (connection refused); probing, stopping its models after ${Math.round(windowMs / 1000)} s` : `${server}: server reachable again`);
+    });
+    return await runModels(endpoints, providers, { engines, breakers, log }, tasks, settings, deps, progress);
   } finally {
     lock.release();
   }
 }
 
+/** What the run knows about each endpoint's server: its engine, its circuit breaker, where warnings go. */
+interface ServedState {
+  engines: readonly EngineFacts[];
+  breakers: ReadonlyMap<string, ServerBreaker>;
+  log: (line: string) => void;
+}
+
 async function runModels(
   endpoints: readonly EndpointSpec[],
   providers: readonly Provider[],
-  engines: readonly EngineFacts[],
+  served: ServedState,
   tasks: readonly PlannedTask[],
   settings: RunSettings,
   deps: RunDependencies,
   progress: Progress,
 ): Promise<ModelRunOutcome[]> {
-  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget,
-  // and one circuit breaker: a dead server stops all of them, and progress says so.
+  // Endpoints on the same server (LoRA checkpoints behind one vLLM) share one limiter and budget.
   const limiters = serverLimiters(endpoints, settings);
-  const breakers = new Map<string, ServerBreaker>();
-  const log = (line: string) => (deps.progress?.stream ?? process.stderr).write(`${line}\n`);
-  for (const { server } of limiters.values()) {
-    if (breakers.has(server)) continue;
-    const breaker = new ServerBreaker(server, settings.unreachableAfterMs);
-    breaker.onStateChange((unreachable) => {
-      progress.setUnreachable(server, unreachable);
-      if (deps.progress && deps.progress.mode !== 'none') log(unreachable ? `${server}: server unreachable (connection refused); probing, stopping its models after ${Math.round(breaker.windowMs / 1000)} s` : `${server}: server reachable again`);
-    });
-    breakers.set(server, breaker);
-  }
   const outcomes = await Promise.all(
     endpoints.map((endpoint, index) =>
       runModel(endpoint, tasks, settings, {
         provider: providers[index]!,
         cache: deps.cache,
+        breaker: served.breakers.get(endpoint.name)!,
+        engine: served.engines[index]!,
+        onWarning: served.log,
         limiter: limiters.get(endpoint.name)!,
-        breaker: breakers.get(limiters.get(endpoint.name)!.server)!,
-        engine: engines[index]!,
-        onWarning: log,
         ...(deps.signal ? { signal: deps.signal } : {}),
         ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
         onResumed: (count) => progress.markSkipped(count),
@@ -88,6 +89,6 @@ async function runModels(
     ),
   );
   progress.finish();
-  for (const breaker of breakers.values()) breaker.close();
+  for (const breaker of new Set(served.breakers.values())) breaker.close();
   return outcomes;
 }

@@ -83,6 +83,8 @@ export interface RunManifest {
   rate_limiting?: Record<string, unknown>;
   /** `--max-error-rate`: the run fails above this fraction of failed items; null = no threshold. */
   max_error_rate?: number | null;
+  /** What the reader must know about the numbers: unknown checkpoint identity, truncated prompts. */
+  warnings?: string[];
   tasks: ManifestTask[];
   /** Set when this run is one shard of a larger one (`--shard i/N`). */
   shard?: ShardSpec;
@@ -90,8 +92,6 @@ export interface RunManifest {
   merged_from?: { dir: string; run_id: string; shard: ShardSpec | null; base_url: string; status: RunStatus }[];
   /** Set when the run stopped early: why, and how to resume. */
   stop_reason?: string;
-  /** What the reader must know about the numbers: unknown checkpoint identity, truncated prompts. */
-  warnings?: string[];
 }
 
 export function harnessInfo(): RunManifest['harness'] {

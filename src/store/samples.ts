@@ -22,20 +22,6 @@ export interface SampleRecord {
   gold: unknown;
   scores: Record<string, number>;
   usage: { prompt_tokens: number; completion_tokens: number } | null;
-  latency_ms: number | null;
-  attempts: number;
-  cached: boolean;
-  finish_reason: string | null;
-  served_model: string | null;
-  system_fingerprint: string | null;
-  /** The OpenAI Batch API batch that answered this item (`--batch`); such answers are billed at the batch discount. */
-  batch_id?: string;
-  /**
-   * Log-likelihood scoring (`--scoring loglik`): every candidate continuation with its summed
-   * log-probability and token count, and the index of the one chosen (argmax, first on ties).
-   * `raw_output` is then the chosen continuation, not generated text.
-   */
-  loglik?: { continuations: string[]; logprobs: number[]; token_counts: number[]; chosen: number };
   /** A reasoning model's trace (`<think>…</think>` or `reasoning_content`), kept apart: the answer is parsed from what follows it. */
   reasoning?: string;
   /** Tokens of that trace, when the server counts them. */
@@ -50,6 +36,20 @@ export interface SampleRecord {
   /** Set with `truncated` when the engine cannot count: the prompt estimate (4 characters a token) the usage fell far below. */
   prompt_tokens_estimated?: number;
   truncated?: boolean;
+  latency_ms: number | null;
+  attempts: number;
+  cached: boolean;
+  finish_reason: string | null;
+  served_model: string | null;
+  system_fingerprint: string | null;
+  /** The OpenAI Batch API batch that answered this item (`--batch`); such answers are billed at the batch discount. */
+  batch_id?: string;
+  /**
+   * Log-likelihood scoring (`--scoring loglik`): every candidate continuation with its summed
+   * log-probability and token count, and the index of the one chosen (argmax, first on ties).
+   * `raw_output` is then the chosen continuation, not generated text.
+   */
+  loglik?: { continuations: string[]; logprobs: number[]; token_counts: number[]; chosen: number };
   /** Set when the item still failed after retries; such items are counted, never scored as wrong answers. */
   error: { kind: SampleErrorKind; message: string; status?: number } | null;
   finished_at: string;
