@@ -44,3 +44,19 @@ export function parseAnswer<Pred>(task: { parseOutput(output: string, item: Task
   if (split.answer !== null) return task.parseOutput(split.answer, item);
   return { ...task.parseOutput('', item), note: 'reasoning never ended (no closing delimiter): no answer' };
 }
+
+/**
+ * The task as seen by a reader of reasoning models' output: the same task (every other member
+ * reached through the prototype), whose `parseOutput` parses only the answer after the trace.
+ * Used where a run or a re-score parses raw text, so that both parse exactly alike.
+ */
+export function answersAfterReasoning<T extends { parseOutput(output: string, item: TaskItem): ParsedOutput<unknown> }>(task: T, delimiters?: ReasoningDelimiters): T {
+  const view = Object.create(task) as T;
+  view.parseOutput = (output: string, item: TaskItem) => parseAnswer(task, splitReasoning(output, delimiters), item);
+  return view;
+}
+
+/** The trace of an answer: the server's separate field, else the text before the end delimiter. */
+export function reasoningOf(completion: { text: string; reasoning?: string }, delimiters?: ReasoningDelimiters): string | undefined {
+  return completion.reasoning ?? splitReasoning(completion.text, delimiters).reasoning ?? undefined;
+}

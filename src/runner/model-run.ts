@@ -22,7 +22,7 @@ import { ServerBreaker } from './circuit-breaker.js';
 import { repeatSeed } from './repeat-seed.js';
 import { countPromptTokens, identityWarnings, truncationFields, truncationWarning, warnIfPromptsExceedContext } from './served-checks.js';
 import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
-import { parseAnswer, splitReasoning } from '../parsing/reasoning.js';
+import { answersAfterReasoning, reasoningOf } from '../parsing/reasoning.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
@@ -135,7 +135,11 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
     const check = outcome.completion ? promptChecks.get(outcome.completion) : undefined;
     const prompt = check ? { messages: check.messages, ...(check.counted === undefined ? {} : { promptTokensCounted: check.counted }) } : {};
-    const record = buildRecord(planned, item, repeat, endpoint, { ...outcome, ...prompt, seed: repeatSeed(settings.seed, repeat) });
+    // A reasoning model's answer is parsed after its trace; the trace is kept apart (parsing/reasoning.ts).
+    const delimiters = planned.reasoningDelimiters ?? endpoint.reasoningDelimiters;
+    const reasoning = outcome.completion && settings.scoring !== 'loglik' ? reasoningOf(outcome.completion, delimiters) : undefined;
+    const reader = { ...planned, task: answersAfterReasoning(planned.task, delimiters) };
+    const record = buildRecord(reader, item, repeat, endpoint, { ...outcome, ...prompt, seed: repeatSeed(settings.seed, repeat), ...(reasoning === undefined ? {} : { reasoning }) });
     if (record.truncated) truncated++;
     try {
       writer.write(record);
@@ -475,6 +479,8 @@ export interface Outcome {
   promptTokensCounted?: number;
   /** The seed sent for this repeat (src/runner/repeat-seed.ts). */
   seed?: number | null;
+  /** A reasoning model's trace, kept apart from the answer. */
+  reasoning?: string;
   completion: Completion | undefined;
   cached: boolean;
   attempts: number;
@@ -491,15 +497,12 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
   let parseNote: string | undefined;
   let scores: Record<string, number> = {};
   let loglik: SampleRecord['loglik'];
-  let reasoning: string | undefined;
   let error = outcome.error;
   if (completion) {
     try {
       const scored = logLikelihoodOutcome(completion, task, item);
       loglik = scored?.record;
-      const split = splitReasoning(completion.text, planned.reasoningDelimiters ?? endpoint.reasoningDelimiters);
-      reasoning = completion.reasoning ?? split.reasoning ?? undefined;
-      const parsed = scored?.parsed ?? parseAnswer(task, split, item);
+      const parsed = scored?.parsed ?? task.parseOutput(completion.text, item);
       prediction = parsed.prediction;
       parseNote = parsed.note;
       scores = task.scoreItem(parsed.prediction, item);
@@ -522,7 +525,7 @@ function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number, endpo
     gold: item.gold,
     scores,
     ...(loglik ? { loglik } : {}),
-    ...(reasoning === undefined ? {} : { reasoning }),
+    ...(outcome.reasoning === undefined ? {} : { reasoning: outcome.reasoning }),
     ...(completion?.reasoningTokens === undefined ? {} : { reasoning_tokens: completion.reasoningTokens }),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
     ...(outcome.seed === undefined ? {} : { seed: outcome.seed }),

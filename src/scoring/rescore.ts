@@ -1,4 +1,4 @@
-import { parseAnswer, splitReasoning } from '../parsing/reasoning.js';
+import { answersAfterReasoning } from '../parsing/reasoning.js';
 import { InputError } from '../util/errors.js';
 import type { AnyTask, ScoredItem, TaskItem, TaskMetrics } from '../tasks/task.js';
 import { readPredictions } from './predictions.js';
@@ -29,6 +29,8 @@ export interface RescoreResult {
  * scorer and metrics as a run, so a re-score of a run's samples reproduces its results.
  */
 export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPath: string): RescoreResult {
+  // Raw outputs are parsed as a run parses them: a reasoning model's answer after its trace.
+  task = answersAfterReasoning(task);
   const entries = readPredictions(predictionsPath, task.id);
   const byId = new Map(items.map((item) => [item.id, item]));
   const scored: ScoredItem[] = [];
@@ -46,7 +48,7 @@ export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPa
     let prediction: unknown;
     let note: string | undefined;
     if (entry.kind === 'output') {
-      ({ prediction, note } = parseAnswer(task, splitReasoning(entry.output), item));
+      ({ prediction, note } = task.parseOutput(entry.output, item));
     } else {
       try {
         prediction = task.coercePrediction(entry.prediction, item);
