@@ -29,10 +29,10 @@ export interface RescoreResult {
  * scorer and metrics as a run, so a re-score of a run's samples reproduces its results.
  */
 export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPath: string): RescoreResult {
-  // Raw outputs are parsed as a run parses them: a reasoning model's answer after its trace.
-  task = answersAfterReasoning(task);
   const entries = readPredictions(predictionsPath, task.id);
   const byId = new Map(items.map((item) => [item.id, item]));
+  // Raw outputs are parsed as a run parses them: a reasoning model's answer after its trace.
+  task = answersAfterReasoning(task);
   const scored: ScoredItem[] = [];
   const perItem: PerItemScore[] = [];
   let errors = 0;
