@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   demo: async () => (await import('./commands/demo.js')).registerDemoCommand,
   data: async () => (await import('./commands/data.js')).registerDataCommand,
   merge: async () => (await import('./commands/merge.js')).registerMergeCommand,
+  doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
   sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
   'judge-check': async () => (await import('./commands/judge-check.js')).registerJudgeCheckCommand,
 };

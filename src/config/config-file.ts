@@ -10,6 +10,9 @@ import { readInputFile } from '../util/input-file.js';
 import { decodeUtf8Strict } from '../util/text-encoding.js';
 import type { ConfigChecks } from './config.js';
 
+/** A reasoning model's trace delimiters, [start, end] (default ["<think>", "</think>"]): the answer is parsed after the end. */
+const REASONING_DELIMITERS = z.tuple([z.string().min(1), z.string().min(1)]);
+
 const ENV_NAME = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (e.g. VLLM_API_KEY), never the key itself');
 
 const endpointSchema = z
@@ -32,6 +35,7 @@ const endpointSchema = z
     api_version: z.string().min(1).optional(),
     azure_ad_token_env: ENV_NAME.optional(),
     fingerprint: z.string().min(1).optional(),
+    reasoning_delimiters: REASONING_DELIMITERS.optional(),
     concurrency: z.int().min(1).max(4096).optional(),
     timeout_ms: z.int().min(100).optional(),
     /** Hard limits the harness keeps to, whatever the server's rate-limit headers say. */
@@ -76,6 +80,8 @@ const taskOverrideSchema = z
     /** This task's prompt set (src/tasks/prompt-sets.ts); `default` for its own prompts. */
     prompt_set: z.string().min(1).optional(),
     max_tokens: z.int().min(1).optional(),
+    /** For this task, over the endpoint's (e.g. a prompt that asks for <reasoning> tags). */
+    reasoning_delimiters: REASONING_DELIMITERS.optional(),
   })
   .strict();
 

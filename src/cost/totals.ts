@@ -8,7 +8,13 @@ import { costOf, type ModelPrice } from './prices.js';
  * answers came from the response cache and cost nothing now.
  */
 export interface CostTotals {
+  /** Answers requested from the server (items, not HTTP requests). */
   requests_sent: number;
+  /**
+   * HTTP requests those items took, failed items included: every attempt, retries counted. Of the
+   * items on file; a resumed run asks failed items again and keeps only the new attempts.
+   */
+  http_requests: number;
   cached_answers: number;
   /** Tokens of the requests sent (cached answers' tokens are in `cached_*`). */
   prompt_tokens: number;
@@ -38,10 +44,13 @@ export interface CostedSample {
   /** Answered through the Batch API: billed at the batch discount. */
   batch_id?: string;
   error: unknown;
+  /** Attempts made for this item (0 when answered from the cache). */
+  attempts?: number;
 }
 
 export class CostAccumulator {
   private sent = 0;
+  private httpRequests = 0;
   private cached = 0;
   private readonly tokens = { sent: { prompt_tokens: 0, completion_tokens: 0 }, cached: { prompt_tokens: 0, completion_tokens: 0 } };
   // Exact sums: answers arrive in completion order, and the dollars must not depend on it.
@@ -54,6 +63,7 @@ export class CostAccumulator {
     const bucket = sample.cached ? 'cached' : 'sent';
     if (sample.cached) this.cached++;
     else this.sent++;
+    if (!sample.cached) this.httpRequests += sample.attempts ?? 0;
     if (!sample.usage) {
       if (sample.error === null) this.withoutUsage++;
       return;
@@ -67,6 +77,7 @@ export class CostAccumulator {
     const priced = this.price !== null;
     return withCostPerCorrect({
       requests_sent: this.sent,
+      http_requests: this.httpRequests,
       cached_answers: this.cached,
       prompt_tokens: this.tokens.sent.prompt_tokens,
       completion_tokens: this.tokens.sent.completion_tokens,
@@ -90,6 +101,7 @@ export function sumCostTotals(parts: readonly CostTotals[]): CostTotals {
   const nullable = (field: 'cost_usd' | 'cached_cost_usd' | 'n_correct') => (parts.length > 0 && parts.every((part) => part[field] !== null) ? sum(field) : null);
   return withCostPerCorrect({
     requests_sent: sum('requests_sent'),
+    http_requests: sum('http_requests'),
     cached_answers: sum('cached_answers'),
     prompt_tokens: sum('prompt_tokens'),
     completion_tokens: sum('completion_tokens'),

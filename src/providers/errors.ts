@@ -9,8 +9,10 @@ import type { RateLimitSnapshot } from './provider.js';
  *   the server's estimate, on a time budget of its own rather than the attempt count)
  * - item fails, run goes on: `bad_request`, `context_length`, `content_filter`, and
  *   `response_too_large` (the body passed FINHARNESS_MAX_RESPONSE_MB; asking again costs as much)
- * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`, and
- *   `unsupported` (the server cannot do what the run asks, e.g. TGI without prefill log-probabilities)
+ * - run stops (every further request would fail the same way): `auth`, `not_found`, `quota`,
+ *   `unsupported` (the server cannot do what the run asks, e.g. TGI without prefill log-probabilities,
+ *   llama.cpp asked for echo), and `unreachable` (no connection to the server succeeded for the
+ *   circuit breaker's window: src/runner/circuit-breaker.ts)
  */
 export type ProviderErrorKind =
   | 'rate_limit'
@@ -26,10 +28,11 @@ export type ProviderErrorKind =
   | 'auth'
   | 'not_found'
   | 'quota'
-  | 'unsupported';
+  | 'unsupported'
+  | 'unreachable';
 
 const RETRYABLE: ReadonlySet<ProviderErrorKind> = new Set(['rate_limit', 'loading', 'server', 'timeout', 'connection', 'malformed_response']);
-const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota', 'unsupported']);
+const FATAL: ReadonlySet<ProviderErrorKind> = new Set(['auth', 'not_found', 'quota', 'unsupported', 'unreachable']);
 
 export class ProviderError extends Error {
   readonly kind: ProviderErrorKind;

@@ -22,15 +22,9 @@ import { httpTransport } from './http-transport.js';
 const DEFAULT_TOKEN_ENV = 'HF_TOKEN';
 const DEFAULT_PROBE_TIMEOUT_MS = 30_000;
 
-/**
- * The server behind an endpoint URL. Users give a TGI server or Inference Endpoint as its root
- * (`http://gpu-box:8080`, `https://xyz.endpoints.huggingface.cloud`, as the Endpoints page shows
- * it); a URL ending in /v1 (the form OpenAI-compatible clients are given) names the same server.
- * TGI's own routes (/generate, /info) and the Messages API (/v1/chat/completions) hang off the root.
- */
-export function serverRoot(baseURL: string): string {
-  return baseURL.replace(/\/+$/, '').replace(/\/v1$/, '');
-}
+import { serverRoot } from './server-root.js';
+
+export { serverRoot };
 
 const ROUTER_ROOT = serverRoot(HF_ROUTER_URL);
 
@@ -230,6 +224,16 @@ export class HuggingFaceProvider implements Provider {
     if (status === 401 || status === 403) {
       const hint = this.token === undefined ? `no token was sent: set ${this.tokenEnv}` : `check the token in ${this.tokenEnv}`;
       return new ProviderError('auth', `HTTP ${status}: ${message} (${hint})`, { status });
+    }
+    // TGI answers any model name on its own server: a 404 there means the route is missing (not
+    // TGI, or an older TGI without the Messages API), not that the model name is wrong.
+    if (status === 404 && !this.viaRouter) {
+      const route = this.endpoint.route === 'completions' ? `${this.root}/generate` : `${this.root}/v1/chat/completions`;
+      return new ProviderError(
+        'not_found',
+        `HTTP 404: ${message}: the server has no ${route} route, so it is not a TGI server / Inference Endpoint${this.endpoint.route === 'completions' ? '' : ' with the Messages API (TGI 1.4+)'}. For vLLM, llama.cpp, Ollama or another OpenAI-compatible server use provider: openai-compatible with base_url ending in /v1`,
+        { status },
+      );
     }
     return classifyHttpFailure({ status, message, ...(errorType === undefined ? {} : { type: errorType }), headers });
   }

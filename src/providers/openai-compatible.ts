@@ -11,7 +11,11 @@ import { plainCompletion, readUsage, samplingParams } from './plain-completion.j
 import type { Completion, CompletionRequest, DecodingParams, EndpointIdentity, EndpointSpec, LogLikelihoodRequest, LogLikelihoodResult, Provider } from './provider.js';
 import { parseRateLimitHeaders } from './rate-limit-headers.js';
 import { ReplicaPool } from './replica-pool.js';
-import { agreedIdentity, servedModel } from './served-model.js';
+import { agreedIdentity, identityFromListing, isLlamaCppListing, listModels } from './served-model.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from './engine.js';
+import { llamaCppFacts, llamaCppIdentity, readProps } from './llama-cpp.js';
+import { serverRoot } from './server-root.js';
+import { OLLAMA_FACTS, ollamaIdentity, readOllamaTags } from './ollama.js';
 import { redactingLogger } from './redacting-logger.js';
 
 /** vLLM, TGI and llama.cpp accept any bearer token when none is configured; the SDK insists on one. */
@@ -51,14 +55,51 @@ export class OpenAICompatibleProvider implements Provider {
     );
   }
 
-  /** vLLM /v1/models; OpenAI's own API names no checkpoint revision, so it is not asked. */
+  /**
+   * vLLM /v1/models (`root`, `parent`); llama.cpp /props (weights path, build); Ollama /api/tags (digest). OpenAI's own API
+   * names no checkpoint revision, so it is not asked.
+   */
   async probe(signal?: AbortSignal): Promise<EndpointIdentity | null> {
     if (this.endpoint.provider !== 'openai-compatible') return null;
-    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
     const targets = this.replicas.targets;
-    return agreedIdentity(targets, (index) =>
-      withRequestTimeout(timeoutMs, signal, (s) => servedModel(targets[index]!.target, this.endpoint.model, s, timeoutMs), (e, timedOut) => classifyError(e, timedOut, timeoutMs)),
-    );
+    return agreedIdentity(targets, (index) => this.ask(signal, (s) => this.identityAt(targets[index]!, s)));
+  }
+
+  /** The engine behind the first replica (replicas serve the same checkpoint): name, context size, what it cannot do. */
+  async describeEngine(signal?: AbortSignal): Promise<EngineFacts> {
+    if (this.endpoint.provider !== 'openai-compatible') return UNKNOWN_ENGINE;
+    const { url, target } = this.replicas.targets[0]!;
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    const listed = await this.ask(signal, (s) => listModels(target, s, timeoutMs)).catch(() => null);
+    if (isLlamaCppListing(listed)) {
+      const root = serverRoot(url);
+      const props = await this.ask(signal, (s) => readProps(target, root, s)).catch(() => null);
+      return llamaCppFacts(target, root, props, (outer, call) => this.ask(outer, call));
+    }
+    const entry = listed?.find((m) => m.id === this.endpoint.model);
+    if (entry?.root !== undefined) return { ...UNKNOWN_ENGINE, name: 'vLLM', contextTokens: typeof entry.max_model_len === 'number' ? entry.max_model_len : null };
+    const ollama = await this.ask(signal, (s) => readOllamaTags(target, serverRoot(url), s)).catch(() => null);
+    return ollama ? OLLAMA_FACTS : UNKNOWN_ENGINE;
+  }
+
+  private async identityAt({ url, target }: { url: string; target: OpenAI }, signal: AbortSignal): Promise<EndpointIdentity | null> {
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    const listed = await listModels(target, signal, timeoutMs);
+    const listedIdentity = identityFromListing(listed, this.endpoint.model);
+    if (isLlamaCppListing(listed)) {
+      const props = await readProps(target, serverRoot(url), signal);
+      return props ? llamaCppIdentity(this.endpoint.model, props, listed?.find((m) => m.id === this.endpoint.model)) : null;
+    }
+    if (listedIdentity !== null) return listedIdentity;
+    // A server that names no checkpoint on its OpenAI routes may be Ollama, which does on its own.
+    const tags = await readOllamaTags(target, serverRoot(url), signal);
+    return tags ? ollamaIdentity(this.endpoint.model, tags) : null;
+  }
+
+  /** A request that is not an answer (listing, props): the endpoint's time limit, errors classified as any request's. */
+  private ask<T>(signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const timeoutMs = this.endpoint.timeoutMs ?? 30_000;
+    return withRequestTimeout(timeoutMs, signal, call, (e, timedOut) => classifyError(e, timedOut, timeoutMs));
   }
 
   private scoreContinuations(request: LogLikelihoodRequest): Promise<LogLikelihoodResult> {
@@ -140,7 +181,18 @@ export function readCompletion(body: unknown): Completion {
     usage: readUsage(completion.usage),
     servedModel: typeof completion.model === 'string' ? completion.model : null,
     systemFingerprint: typeof completion.system_fingerprint === 'string' ? completion.system_fingerprint : null,
+    ...readReasoning(choice.message as { reasoning_content?: unknown; reasoning?: unknown }, completion.usage),
   };
+}
+
+/**
+ * The trace of a reasoning model, when the server returns it apart from the answer: vLLM with a
+ * reasoning parser and DeepSeek's API write `reasoning_content`, newer vLLM `reasoning`.
+ */
+function readReasoning(message: { reasoning_content?: unknown; reasoning?: unknown }, usage: unknown): Pick<Completion, 'reasoning' | 'reasoningTokens'> {
+  const trace = [message.reasoning_content, message.reasoning].find((v): v is string => typeof v === 'string' && v !== '');
+  const tokens = (usage as { completion_tokens_details?: { reasoning_tokens?: unknown } } | null | undefined)?.completion_tokens_details?.reasoning_tokens;
+  return { ...(trace === undefined ? {} : { reasoning: trace }), ...(typeof tokens === 'number' && tokens > 0 ? { reasoningTokens: tokens } : {}) };
 }
 
 /** Map SDK and network failures onto the provider-independent error classes. */

@@ -1,3 +1,4 @@
+import type { EngineFacts } from './engine.js';
 import type { ChatMessage } from '../tasks/messages.js';
 
 /** Decoding parameters sent with every request. Greedy by default; all part of the cache key. */
@@ -31,6 +32,10 @@ export interface Completion {
   servedModel: string | null;
   /** OpenAI's backend configuration fingerprint, when the server reports one. */
   systemFingerprint: string | null;
+  /** A reasoning model's trace when the server returns it apart from the answer (`reasoning_content`, `reasoning`). */
+  reasoning?: string;
+  /** Tokens of that trace, when the server counts them (`usage.completion_tokens_details.reasoning_tokens`). */
+  reasoningTokens?: number;
   /** The server's rate-limit headers on this response (`x-ratelimit-*`), when it sends them. */
   rateLimit?: RateLimitSnapshot;
 }
@@ -115,6 +120,11 @@ export interface EndpointSpec {
   azure?: { deployment: string; apiVersion: string; adTokenEnv?: string };
   /** Hard limits enforced by the harness, whatever the server's headers say. */
   rateLimits?: { requestsPerMinute?: number; tokensPerMinute?: number };
+  /**
+   * How a reasoning model's trace is delimited in its text (default `<think>` … `</think>`): the
+   * answer is parsed from what follows it.
+   */
+  reasoningDelimiters?: { start: string; end: string };
   /** Filled in by the runner from `Provider.probe` before the first request. */
   identity?: EndpointIdentity;
 }
@@ -131,6 +141,12 @@ export interface Provider {
    * say; throws a fatal `ProviderError` (auth, not found) when the endpoint cannot work at all.
    */
   probe?(signal?: AbortSignal): Promise<EndpointIdentity | null>;
+  /**
+   * The engine behind the endpoint (llama.cpp, vLLM, ...): its context size, its own token counts,
+   * and what it cannot do, refused before any request. Best effort: a server that does not say is
+   * `UNKNOWN_ENGINE`.
+   */
+  describeEngine?(signal?: AbortSignal): Promise<EngineFacts>;
   /** Present only on providers whose server returns prompt log-probabilities. */
   logLikelihood?(request: LogLikelihoodRequest): Promise<LogLikelihoodResult>;
 }

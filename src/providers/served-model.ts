@@ -1,40 +1,58 @@
 import type OpenAI from 'openai';
-import { NotFoundError } from 'openai';
+import { APIError } from 'openai';
 import { UserError } from '../util/errors.js';
 import { ProviderError } from './errors.js';
 import type { EndpointIdentity } from './provider.js';
+import { LLAMA_CPP_OWNER } from './llama-cpp.js';
 
-/** An entry of GET /v1/models as vLLM writes it: `root` is the weights path, `parent` the base model of a LoRA adapter. */
-interface ListedModel {
+/**
+ * An entry of GET /v1/models: vLLM writes `root` (the weights path), `parent` (the base model of a
+ * LoRA adapter) and `max_model_len`; llama.cpp writes `owned_by: "llamacpp"`.
+ */
+export interface ListedModel {
   id?: unknown;
   root?: unknown;
   parent?: unknown;
+  owned_by?: unknown;
+  max_model_len?: unknown;
+  /** llama.cpp: the weights' size and shape (n_params, size, n_vocab, n_ctx_train). */
+  meta?: unknown;
 }
 
-/**
- * What an OpenAI-compatible server says it serves under `model`, from GET /v1/models.
- * - no /v1/models (404): null, the server does not say;
- * - our model listed with vLLM's `root` (plus `parent` for a LoRA adapter): that, as revision;
- *   listed without them: null, the listing names no checkpoint;
- * - a vLLM-style listing (entries carry `root`) without our model: not_found, since every request
- *   would 404. Servers whose listing lacks `root` (llama.cpp, TGI's Messages API) answer whatever
- *   model name they are sent, so a missing name there proves nothing and gives null.
- */
-export async function servedModel(client: OpenAI, model: string, signal: AbortSignal, timeoutMs: number): Promise<EndpointIdentity | null> {
-  let listed: ListedModel[];
+/** Statuses of a server without the route: not found, method not allowed, not implemented (python -m http.server). */
+const NO_ROUTE = new Set([404, 405, 501]);
+
+/** GET /v1/models; null when the server has no such route. */
+export async function listModels(client: OpenAI, signal: AbortSignal, timeoutMs: number): Promise<ListedModel[] | null> {
   try {
     const page = await client.models.list({ signal, timeout: timeoutMs });
-    listed = Array.isArray(page.data) ? (page.data as ListedModel[]) : [];
+    return Array.isArray(page.data) ? (page.data as ListedModel[]) : [];
   } catch (error) {
-    if (error instanceof NotFoundError) return null;
+    if (error instanceof APIError && error.status !== undefined && NO_ROUTE.has(error.status)) return null;
     throw error;
   }
+}
+
+/** llama-server lists every model it serves (its alias) with this owner, and answers any name it is sent. */
+export const isLlamaCppListing = (listed: readonly ListedModel[] | null): boolean => (listed ?? []).some((m) => m.owned_by === LLAMA_CPP_OWNER);
+
+/**
+ * What an OpenAI-compatible server says it serves under `model`, from its GET /v1/models listing:
+ * - no listing (404): null, the server does not say;
+ * - our model listed with vLLM's `root` (plus `parent` for a LoRA adapter): that, as revision;
+ *   listed without them: null, the listing names no checkpoint;
+ * - a listing that proves the name wrong without our model: not_found naming what it lists. vLLM
+ *   (entries carry `root`) would 404 every request; llama.cpp would answer any name with the one
+ *   model it serves. Other servers' listings (TGI's Messages API) do not prove anything: null.
+ */
+export function identityFromListing(listed: readonly ListedModel[] | null, model: string): EndpointIdentity | null {
+  if (listed === null) return null;
   const entry = listed.find((m) => m.id === model);
   // A listing that only repeats the name we asked for (OpenAI, llama.cpp) says nothing about the
   // checkpoint: no identity, so the cache key stays what a run that cannot ask would compute.
   const revision = entry ? revisionOf(entry) : null;
   if (entry) return revision === null ? null : { modelId: model, revision, source: 'vllm /v1/models' };
-  if (!listed.some((m) => m.root !== undefined)) return null;
+  if (!listed.some((m) => m.root !== undefined) && !isLlamaCppListing(listed)) return null;
   const names = listed.map((m) => String(m.id)).slice(0, 20);
   throw new ProviderError('not_found', `the server does not serve model "${model}" (GET /v1/models lists: ${names.join(', ') || 'nothing'}); check the model name`, { status: 404 });
 }

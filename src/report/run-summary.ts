@@ -52,7 +52,9 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   lines.push(...costTable(outcomes, taskIds));
   for (const outcome of outcomes) {
     const note = outcome.stopReason ? ` — ${outcome.stopReason}` : '';
-    lines.push(`- ${modelLabel(outcome)}: ${outcome.status}${note} (${outcome.requested} requests sent, ${outcome.resumed} samples resumed) → \`${outcome.paths.dir}\``);
+    // Items and HTTP requests are different counts: an item retried 6 times is 6 requests.
+    lines.push(`- ${modelLabel(outcome)}: ${outcome.status}${note} (this session: ${outcome.requested} items asked in ${outcome.httpRequests} HTTP requests; ${outcome.resumed} samples resumed) → \`${outcome.paths.dir}\``);
+    for (const warning of outcome.warnings) lines.push(`  - warning: ${warning}`);
     const { errors_by_kind: failed = {}, retries_by_kind: retried = {} } = outcome.results;
     if (Object.keys(failed).length > 0 || Object.keys(retried).length > 0) {
       lines.push(`  - failed items by error class: ${formatCounts(failed)}; retried attempts: ${formatCounts(retried)}`);
@@ -70,11 +72,11 @@ function costTable(outcomes: readonly ModelRunOutcome[], taskIds: readonly strin
   const lines = [
     '## Tokens and cost',
     '',
-    '| model | task | requests sent | cached | prompt tokens | completion tokens | cost | cached answers would cost | cost per correct |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    '| model | task | items requested | HTTP requests | cached | prompt tokens | completion tokens | cost | cached answers would cost | cost per correct |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const row = (model: string, task: string, c: CostTotals) =>
-    `| ${model} | ${task} | ${formatCount(c.requests_sent)} | ${formatCount(c.cached_answers)} | ${formatCount(c.prompt_tokens)} | ${formatCount(c.completion_tokens)} | ${formatUsd(c.cost_usd)} | ${formatUsd(c.cached_cost_usd)} | ${c.n_correct === null ? '–' : formatUsd(c.cost_per_correct_usd)} |`;
+    `| ${model} | ${task} | ${formatCount(c.requests_sent)} | ${formatCount(c.http_requests ?? 0)} | ${formatCount(c.cached_answers)} | ${formatCount(c.prompt_tokens)} | ${formatCount(c.completion_tokens)} | ${formatUsd(c.cost_usd)} | ${formatUsd(c.cached_cost_usd)} | ${c.n_correct === null ? '–' : formatUsd(c.cost_per_correct_usd)} |`;
   for (const outcome of outcomes) {
     const model = modelLabel(outcome);
     for (const taskId of taskIds) {

@@ -18,6 +18,7 @@ export class TaskAccumulator {
   private readonly errorsByKind: Record<string, number> = {};
   private errors = 0;
   private cached = 0;
+  private truncated = 0;
   private promptTokens = 0;
   private completionTokens = 0;
 
@@ -34,6 +35,7 @@ export class TaskAccumulator {
   add(record: SampleRecord): void {
     this.cost.add(record);
     if (record.cached) this.cached++;
+    if (record.truncated) this.truncated++;
     if (record.usage) {
       this.promptTokens += record.usage.prompt_tokens;
       this.completionTokens += record.usage.completion_tokens;
@@ -77,6 +79,7 @@ export class TaskAccumulator {
       errors_by_kind: sortedCounts(this.errorsByKind),
       complete: this.complete(),
       n_cached: this.cached,
+      n_truncated: this.truncated,
       usage: { prompt_tokens: this.promptTokens, completion_tokens: this.completionTokens },
       cost: this.cost.result(this.correctCount()),
       metrics,

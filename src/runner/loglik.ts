@@ -5,6 +5,7 @@ import type { SampleRecord } from '../store/samples.js';
 import { renderPlainPrompt, type ChatMessage } from '../tasks/messages.js';
 import type { AnyTask, ParsedOutput, TaskItem } from '../tasks/task.js';
 import { UserError } from '../util/errors.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 
 /**
@@ -26,7 +27,7 @@ const SUPPORTING_SERVERS =
   'Chat APIs such as OpenAI and Azure OpenAI return no prompt log-probabilities: score those models with --scoring generate';
 
 /** Fail before any request when a task or a model cannot run in the requested mode. */
-export async function assertScoringSupported(endpoint: EndpointSpec, provider: Provider, tasks: readonly PlannedTask[], settings: RunSettings): Promise<void> {
+export async function assertScoringSupported(endpoint: EndpointSpec, provider: Provider, tasks: readonly PlannedTask[], settings: RunSettings, engine: EngineFacts = UNKNOWN_ENGINE): Promise<void> {
   if ((settings.scoring ?? 'generate') !== 'loglik') return;
   const unsupported = tasks.filter(({ task }) => task.choices === undefined).map(({ task }) => task.id);
   if (unsupported.length > 0) {
@@ -37,6 +38,8 @@ export async function assertScoringSupported(endpoint: EndpointSpec, provider: P
       `--scoring loglik needs tasks with a fixed set of answers; ${unsupported.join(', ')} can only be scored by generation. Tasks that can be scored by log-likelihood: ${capable.join(', ')}`,
     );
   }
+  const lacking = engine.lacks.loglik;
+  if (lacking !== undefined) throw new UserError(`model "${endpoint.name}" (${engine.name ?? 'this server'}) cannot score by log-likelihood: ${lacking}.`);
   if (provider.logLikelihood === undefined) {
     throw new UserError(`model "${endpoint.name}" (provider ${endpoint.provider}) cannot score by log-likelihood. Servers that can: ${SUPPORTING_SERVERS}.`);
   }

@@ -9,6 +9,7 @@ import { redactSecrets } from '../util/secrets.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import { ProviderError } from '../providers/errors.js';
 import type { Completion, EndpointSpec, Provider } from '../providers/provider.js';
+import type { ChatMessage } from '../tasks/messages.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { itemContentHash } from '../tasks/item-hash.js';
 import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
@@ -19,6 +20,11 @@ import { runResults, TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
 import type { BatchHooks } from './batch-run.js';
 import { endpointPrice } from '../cost/endpoint-price.js';
+import { ServerBreaker } from './circuit-breaker.js';
+import { repeatSeed } from './repeat-seed.js';
+import { countPromptTokens, identityWarnings, truncationFields, truncationWarning, warnIfPromptsExceedContext } from './served-checks.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
+import { answersAfterReasoning, reasoningOf } from '../parsing/reasoning.js';
 import type { PlannedTask, RunSettings } from './plan.js';
 import { pendingJobs, prepareRequest, successfulSamples, type Job, type PreparedRequest as PreparedChatRequest } from './requests.js';
 import { RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
@@ -40,6 +46,12 @@ export interface ModelRunDependencies {
   retryHooks?: Pick<RetryHooks, 'sleep' | 'random' | 'onRetry'>;
   /** `--batch` runs: progress lines while waiting, and test seams (client, file limits). */
   batchHooks?: BatchHooks;
+  /** The server's circuit breaker, shared like the limiter; default: one of its own. */
+  breaker?: ServerBreaker;
+  /** What the runner learnt about the engine before the run (`Provider.describeEngine`); default: unknown. */
+  engine?: EngineFacts;
+  /** A warning to show while the run goes on (e.g. prompts longer than the server's context). */
+  onWarning?: (line: string) => void;
   /** The server's adaptive limiter, shared with the run's other endpoints on it; default: one of its own. */
   limiter?: SharedLimiter;
   /** Judges the answers of judge-scored tasks (src/judge); set by the run when it has such tasks. */
@@ -53,8 +65,15 @@ export interface ModelRunOutcome {
   results: RunResults;
   /** Why the run stopped early, when it did. */
   stopReason?: string;
+  /** The class of the fatal error that stopped the run early (auth, quota, unsupported, unreachable, ...). */
+  fatalKind?: ProviderError['kind'];
+  /** Items asked of the server in this session (not answered from cache or disk). */
   requested: number;
+  /** HTTP requests those items took, retries included: `requested` plus every retried attempt. */
+  httpRequests: number;
   resumed: number;
+  /** Things the reader must know about these numbers: unknown checkpoint identity, truncated prompts. */
+  warnings: string[];
 }
 
 /**
@@ -67,9 +86,13 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   // Local files first: a damaged samples file is reported even when the server is unreachable.
   const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
   const endpoint = await withServedIdentity(configured, deps.provider, settings, deps);
+  const engine = deps.engine ?? UNKNOWN_ENGINE;
+  const warnings = identityWarnings(endpoint);
   await writing(paths.dir, () => mkdir(paths.dir, { recursive: true }));
   const manifest = buildManifest(endpoint, tasks, settings);
+  if (engine.name !== null) manifest.model.engine = { name: engine.name, context_tokens: engine.contextTokens };
   const shared = deps.limiter ?? serverLimiters([endpoint], settings).get(endpoint.name)!;
+  const breaker = deps.breaker ?? new ServerBreaker(shared.server, settings.unreachableAfterMs);
   manifest.rate_limiting = describeLimiter(shared);
   const limiter = new LimiterShare(shared);
   manifest.max_error_rate = settings.maxErrorRate ?? null;
@@ -104,6 +127,10 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   /** A sample that could not be written (disk full, folder gone): the run stops, nothing written so far is lost. */
   let storageError: unknown;
   let requested = 0;
+  let httpRequests = 0;
+  let truncated = 0;
+  /** The prompt of each fresh generated answer and the engine's count of its tokens: the truncation check. */
+  const promptChecks = new WeakMap<Completion, { messages: readonly ChatMessage[]; counted: number | undefined }>();
   const servedModels = new Set(manifest.model.served_models);
   const fingerprints = new Set(manifest.model.system_fingerprints);
   const retriesByTask = new Map<string, ErrorCounts>(tasks.map((t) => [t.task.id, {}]));
@@ -120,7 +147,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   /** Score, write and count one finished sample; undefined when it could not be written (the run stops). */
   const deliver = (planned: PlannedTask, item: TaskItem, repeat: number, outcome: Outcome): SampleRecord | undefined => {
-    const record = buildRecord(planned, item, repeat, endpoint, outcome);
+    const check = outcome.completion ? promptChecks.get(outcome.completion) : undefined;
+    const prompt = check ? { messages: check.messages, ...(check.counted === undefined ? {} : { promptTokensCounted: check.counted }) } : {};
+    // A reasoning model's answer is parsed after its trace; the trace is kept apart (parsing/reasoning.ts).
+    const delimiters = planned.reasoningDelimiters ?? endpoint.reasoningDelimiters;
+    const reasoning = outcome.completion && settings.scoring !== 'loglik' ? reasoningOf(outcome.completion, delimiters) : undefined;
+    const reader = { ...planned, task: answersAfterReasoning(planned.task, delimiters) };
+    const record = buildRecord(reader, item, repeat, endpoint, { ...outcome, ...prompt, seed: repeatSeed(settings.seed, repeat), ...(reasoning === undefined ? {} : { reasoning }) });
+    if (record.truncated) truncated++;
     try {
       writer.write(record);
     } catch (error) {
@@ -166,11 +200,14 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         const result = await withRetries(
           // Each attempt holds a slot only while it is on the wire; retry sleeps are outside it.
           () =>
-            limiter.run(cost, signal, () =>
-              loglik
-                ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
-                : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
-            ),
+            breaker.guard(() => {
+              httpRequests++;
+              return limiter.run(cost, signal, () =>
+                loglik
+                  ? loglik.ask(endpoint.timeoutMs ?? settings.timeoutMs, signal)
+                  : deps.provider.complete({ messages, decoding, timeoutMs: endpoint.timeoutMs ?? settings.timeoutMs, signal }),
+              );
+            }, signal),
           settings.retry,
           {
             ...deps.retryHooks,
@@ -184,6 +221,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
         completion = result.value;
         attempts = result.attempts;
         deps.cache.put(key, completion);
+        if (!loglik) promptChecks.set(completion, { messages, counted: await countPromptTokens(engine, messages, endpoint, signal) });
       } catch (caught) {
         // Stopping (Ctrl-C or a fatal error elsewhere): the item is left for the resumed run.
         if (signal.aborted || stopsTheRun(caught)) return undefined;
@@ -221,19 +259,30 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     }
   };
 
+  // A dead server stops this model (and the others on it) with one `unreachable` error.
+  const stopUnreachable = breaker.onTrip((error) => {
+    fatal ??= error;
+    stop.abort();
+  });
   try {
+    await warnIfPromptsExceedContext(engine, endpoint, tasks, settings, signal, (line) => deps.onWarning?.(`${endpoint.name}: ${line}`));
     if (settings.batch) {
       const stopWith = (error: ProviderError) => {
         fatal ??= error;
         stop.abort();
       };
       const { runBatched } = await importBatchRunner();
-      requested += await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
+      const submitted = await runBatched({ endpoint, tasks, settings, finished, cache: deps.cache, signal, runDir: paths.dir, prepare, deliver, stopWith, ...deps.batchHooks, ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}) });
+      requested += submitted;
+      // Each batch line is one request of the batch (the uploads and polls are not counted).
+      httpRequests += submitted;
     } else {
       await ensureNoOpenBatches(paths.dir, settings.runId);
       await runBounded(pendingJobs(tasks, settings.repeats, finished), concurrency, runJob, signal);
     }
   } finally {
+    stopUnreachable();
+    if (!deps.breaker) breaker.close();
     writer.close();
   }
   if (storageError !== undefined) {
@@ -255,8 +304,12 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const failed = Object.values(errorsByKind).reduce((sum, n) => sum + n, 0);
   const tooManyErrors = fatal ? undefined : gate.verdict(attempted, errorsByKind);
   const status: RunStatus = fatal || tooManyErrors ? 'failed' : deps.signal?.aborted ? 'interrupted' : [...accumulators.values()].every((a) => a.complete()) ? 'complete' : 'incomplete';
+  if (truncated > 0) warnings.push(truncationWarning(truncated, engine));
+  const resume = `resume with the same command and --run-id ${settings.runId}`;
   const stopReason = fatal
-    ? `stopped: ${fatal.kind} error from the endpoint: ${fatal.message}`
+    ? fatal.kind === 'unreachable'
+      ? `stopped: ${fatal.message}; ${resume} once it is back`
+      : `stopped: ${fatal.kind} error from the endpoint: ${fatal.message}`
     : tooManyErrors
       ? `${gateTripped ? 'stopped early' : 'failed'}: ${tooManyErrors}`
       : status === 'interrupted'
@@ -267,6 +320,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   manifest.model.served_models = [...servedModels].sort();
   manifest.model.system_fingerprints = [...fingerprints].sort();
   if (stopReason) manifest.stop_reason = stopReason;
+  if (warnings.length > 0) manifest.warnings = warnings;
   const results: RunResults = {
     ...built,
     status,
@@ -275,7 +329,18 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
-  return { endpoint, paths, status, results, requested, resumed: finished.size, ...(stopReason ? { stopReason } : {}) };
+  return {
+    endpoint,
+    paths,
+    status,
+    results,
+    requested,
+    httpRequests,
+    resumed: finished.size,
+    warnings,
+    ...(stopReason ? { stopReason } : {}),
+    ...(fatal ? { fatalKind: fatal.kind } : {}),
+  };
 }
 
 /**
@@ -440,6 +505,13 @@ export interface PreparedRequest extends PreparedChatRequest {
 export interface Outcome {
   key: string;
   messagesHash: string;
+  /** The prompt sent, and its tokens as the engine counts them when it can (truncation check). */
+  messages?: readonly ChatMessage[];
+  promptTokensCounted?: number;
+  /** The seed sent for this repeat (src/runner/repeat-seed.ts). */
+  seed?: number | null;
+  /** A reasoning model's trace, kept apart from the answer. */
+  reasoning?: string;
   completion: Completion | undefined;
   cached: boolean;
   attempts: number;
@@ -490,7 +562,12 @@ export function buildRecord(planned: PlannedTask, item: TaskItem, repeat: number
     gold: item.gold,
     scores,
     ...(loglik ? { loglik } : {}),
+    ...(outcome.reasoning === undefined ? {} : { reasoning: outcome.reasoning }),
+    ...(completion?.reasoningTokens === undefined ? {} : { reasoning_tokens: completion.reasoningTokens }),
     usage: completion?.usage ? { prompt_tokens: completion.usage.promptTokens, completion_tokens: completion.usage.completionTokens } : null,
+    ...(outcome.seed === undefined ? {} : { seed: outcome.seed }),
+    // Fresh generated answers only (the runner passes their prompt): a log-likelihood request's usage covers other text.
+    ...(outcome.messages ? truncationFields(completion, { counted: outcome.promptTokensCounted, messages: outcome.messages }) : {}),
     latency_ms: outcome.cached ? null : Math.round(outcome.latencyMs),
     attempts: outcome.attempts,
     cached: outcome.cached,

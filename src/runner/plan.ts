@@ -45,6 +45,8 @@ export interface PlannedTask {
   maxTokens: number | null;
   /** Set when the run is one shard of a larger plan (`--shard i/N`): `items` are this shard's. */
   shard?: TaskShard;
+  /** This task's reasoning delimiters (config `tasks.<id>.reasoning_delimiters`), over the endpoint's. */
+  reasoningDelimiters?: { start: string; end: string };
 }
 
 /** Run-wide settings; an endpoint's own concurrency/timeout override the defaults here. */
@@ -69,6 +71,8 @@ export interface RunSettings {
   tokensPerMinute?: number | null;
   /** Fail the run when failed items / attempted items exceed this fraction (`--max-error-rate`). */
   maxErrorRate?: number | null;
+  /** Stop a server's models when every connection to it failed for this long (`--unreachable-after-ms`; default 30 s). */
+  unreachableAfterMs?: number;
   /** The config's `prices:`; the built-in defaults apply to models it does not name. */
   prices?: PriceTable;
   /** Judges for judge-scored tasks (`--judge`): the specs as given, their endpoints, the rubric options. */

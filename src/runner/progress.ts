@@ -22,6 +22,8 @@ export class Progress {
   private lastPrinted = 0;
   private readonly intervalMs: number;
   private readonly now: () => number;
+  /** Servers refusing every connection right now: the line says so instead of an ETA. */
+  private readonly unreachable = new Set<string>();
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -47,6 +49,12 @@ export class Progress {
     }
   }
 
+  /** A server stopped (or resumed) accepting connections (src/runner/circuit-breaker.ts). */
+  setUnreachable(server: string, unreachable: boolean): void {
+    if (unreachable) this.unreachable.add(server);
+    else this.unreachable.delete(server);
+  }
+
   finish(): void {
     this.print(true);
   }
@@ -55,7 +63,9 @@ export class Progress {
     const elapsedS = (this.now() - this.started) / 1000;
     const rate = elapsedS > 0 ? this.newlyDone() / elapsedS : 0;
     const remaining = this.options.total - this.done;
-    const eta = rate > 0 && remaining > 0 ? ` ETA ${formatDuration(remaining / rate)}` : '';
+    // A countdown computed from the answers so far means nothing while a server is down.
+    const eta =
+      this.unreachable.size > 0 ? ` server unreachable: ${[...this.unreachable].join(', ')}` : rate > 0 && remaining > 0 ? ` ETA ${formatDuration(remaining / rate)}` : '';
     const cached = this.cached > 0 ? `, ${this.cached} cached` : '';
     return `${this.done}/${this.options.total} (${rate.toFixed(1)} items/s${eta}${cached}, ${this.errors} errors) ${formatDuration(elapsedS)} elapsed`;
   }

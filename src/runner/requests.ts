@@ -6,6 +6,7 @@ import { buildFewShotMessages } from '../tasks/fewshot.js';
 import { hashMessages, type ChatMessage } from '../tasks/messages.js';
 import type { DialogueTurn, TaskItem } from '../tasks/task.js';
 import { groupBy } from '../util/group-by.js';
+import { repeatSeed } from './repeat-seed.js';
 import { shotsFor, type PlannedTask, type RunSettings } from './plan.js';
 
 /**
@@ -26,7 +27,7 @@ export function prepareRequest(endpoint: EndpointSpec, planned: PlannedTask, ite
     temperature: settings.temperature,
     maxTokens: answerLength(planned, settings),
     ...(settings.topP === null ? {} : { topP: settings.topP }),
-    ...(settings.seed === null ? {} : { seed: settings.seed }),
+    ...(settings.seed === null ? {} : { seed: repeatSeed(settings.seed, repeat)! }),
   };
   const messagesHash = hashMessages(messages);
   return { messages, decoding, messagesHash, key: responseCacheKey(endpoint, messagesHash, decoding, repeat) };

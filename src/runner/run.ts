@@ -1,4 +1,6 @@
 import { UserError } from '../util/errors.js';
+import { serverBreakers, type ServerBreaker } from './circuit-breaker.js';
+import { UNKNOWN_ENGINE, type EngineFacts } from '../providers/engine.js';
 import type { ResponseCache } from '../cache/response-cache.js';
 import type { EndpointSpec, Provider } from '../providers/provider.js';
 import { assertScoringSupported } from './loglik.js';
@@ -34,19 +36,35 @@ export async function runEvaluation(endpoints: readonly EndpointSpec[], tasks: r
   if (settings.batch && settings.scoring === 'loglik') throw new UserError('--batch sends chat completions; it cannot be combined with --scoring loglik');
   // Providers are created before any request so that a missing key fails the run up front.
   const providers = endpoints.map((endpoint) => deps.createProvider(endpoint));
+  // What each engine is and cannot do, asked once: a capability it lacks is refused before any request.
+  const engines = await Promise.all(providers.map((provider) => provider.describeEngine?.(deps.signal) ?? UNKNOWN_ENGINE));
   // Likewise a model or task that cannot run in the scoring mode, before any model starts.
-  for (const [index, endpoint] of endpoints.entries()) await assertScoringSupported(endpoint, providers[index]!, tasks, settings);
+  for (const [index, endpoint] of endpoints.entries()) await assertScoringSupported(endpoint, providers[index]!, tasks, settings, engines[index]!);
   const lock = RunLock.acquire(runDir(settings.outDir, settings.runId));
   try {
-    return await runModels(endpoints, providers, tasks, settings, deps, progress);
+    // One circuit breaker per server, like the limiter: a dead server stops its models, and progress says so.
+    const log = (line: string) => void (deps.progress?.stream ?? process.stderr).write(`${line}\n`);
+    const breakers = serverBreakers(endpoints, settings.unreachableAfterMs, (server, unreachable, windowMs) => {
+      progress.setUnreachable(server, unreachable);
+      if (deps.progress && deps.progress.mode !== 'none') log(unreachable ? `${server}: server unreachable (connection refused); probing, stopping its models after ${Math.round(windowMs / 1000)} s` : `${server}: server reachable again`);
+    });
+    return await runModels(endpoints, providers, { engines, breakers, log }, tasks, settings, deps, progress);
   } finally {
     lock.release();
   }
 }
 
+/** What the run knows about each endpoint's server: its engine, its circuit breaker, where warnings go. */
+interface ServedState {
+  engines: readonly EngineFacts[];
+  breakers: ReadonlyMap<string, ServerBreaker>;
+  log: (line: string) => void;
+}
+
 async function runModels(
   endpoints: readonly EndpointSpec[],
   providers: readonly Provider[],
+  served: ServedState,
   tasks: readonly PlannedTask[],
   settings: RunSettings,
   deps: RunDependencies,
@@ -61,6 +79,9 @@ async function runModels(
       runModel(endpoint, tasks, settings, {
         provider: providers[index]!,
         cache: deps.cache,
+        breaker: served.breakers.get(endpoint.name)!,
+        engine: served.engines[index]!,
+        onWarning: served.log,
         limiter: limiters.get(endpoint.name)!,
         ...(judge ? { judge } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
@@ -72,5 +93,6 @@ async function runModels(
     ),
   );
   progress.finish();
+  for (const breaker of new Set(served.breakers.values())) breaker.close();
   return outcomes;
 }

@@ -1,3 +1,4 @@
+import { answersAfterReasoning } from '../parsing/reasoning.js';
 import { InputError } from '../util/errors.js';
 import type { AnyTask, ScoredItem, TaskItem, TaskMetrics } from '../tasks/task.js';
 import { readPredictions } from './predictions.js';
@@ -50,6 +51,8 @@ export interface RescoreOptions {
 export function rescore(task: AnyTask, items: readonly TaskItem[], predictionsPath: string, options: RescoreOptions = {}): RescoreResult {
   const entries = readPredictions(predictionsPath, task.id);
   const byId = new Map(items.map((item) => [item.id, item]));
+  // Raw outputs are parsed as a run parses them: a reasoning model's answer after its trace.
+  task = answersAfterReasoning(task);
   const scored: ScoredItem[] = [];
   const perItem: PerItemScore[] = [];
   let errors = 0;

@@ -67,6 +67,8 @@ export interface RunManifest {
     fingerprint: string | null;
     /** What the server reported serving before the first request (TGI /info, vLLM /v1/models); null when it does not say. */
     identity?: { model_id: string; revision: string | null; source: string } | null;
+    /** The inference engine detected before the run (llama.cpp, vLLM) and its context per request. */
+    engine?: { name: string; context_tokens: number | null };
     simulated: boolean;
     /** Model ids and system fingerprints the server reported while answering. */
     served_models: string[];
@@ -85,6 +87,8 @@ export interface RunManifest {
   rate_limiting?: Record<string, unknown>;
   /** `--max-error-rate`: the run fails above this fraction of failed items; null = no threshold. */
   max_error_rate?: number | null;
+  /** What the reader must know about the numbers: unknown checkpoint identity, truncated prompts. */
+  warnings?: string[];
   tasks: ManifestTask[];
   /** Set when this run is one shard of a larger one (`--shard i/N`). */
   shard?: ShardSpec;

@@ -23,6 +23,8 @@ export interface TaskResult {
   /** True when every planned item was scored. Metrics of an incomplete task cover the scored items only. */
   complete: boolean;
   n_cached: number;
+  /** Answers to prompts the server truncated (its usage counted fewer prompt tokens than the prompt has); absent in older runs. */
+  n_truncated?: number;
   /** Tokens of every answer, cached ones included. */
   usage: { prompt_tokens: number; completion_tokens: number };
   /** Requests sent vs cached answers, their tokens and dollars (src/cost/totals.ts). */

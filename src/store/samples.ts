@@ -30,6 +30,20 @@ export interface SampleRecord {
   gold: unknown;
   scores: Record<string, number>;
   usage: { prompt_tokens: number; completion_tokens: number } | null;
+  /** A reasoning model's trace (`<think>…</think>` or `reasoning_content`), kept apart: the answer is parsed from what follows it. */
+  reasoning?: string;
+  /** Tokens of that trace, when the server counts them. */
+  reasoning_tokens?: number;
+  /** The seed sent with this (item, repeat): `--seed` for repeat 0, a distinct one per further repeat (src/runner/repeat-seed.ts). */
+  seed?: number | null;
+  /**
+   * The prompt's tokens as the engine itself counts them (llama.cpp /tokenize), when it can; set
+   * with `truncated` when the server's `usage.prompt_tokens` is smaller: it cut the prompt.
+   */
+  prompt_tokens_counted?: number;
+  /** Set with `truncated` when the engine cannot count: the prompt estimate (4 characters a token) the usage fell far below. */
+  prompt_tokens_estimated?: number;
+  truncated?: boolean;
   latency_ms: number | null;
   attempts: number;
   cached: boolean;

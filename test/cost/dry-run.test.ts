@@ -127,7 +127,7 @@ describe('finharness run --dry-run', () => {
     expect(simulator.stats().chatCompletions).toBe(10);
     // The run summary and results.json carry tokens and cost.
     expect(real.stdout).toContain('## Tokens and cost');
-    expect(real.stdout).toMatch(/\| gpt-4o \| fpb \| 10 \| 0 \| [\d,]+ \| [\d,]+ \| \$0\.\d{4} \| \$0\.0000 \|/);
+    expect(real.stdout).toMatch(/\| gpt-4o \| fpb \| 10 \| 10 \| 0 \| [\d,]+ \| [\d,]+ \| \$0\.\d{4} \| \$0\.0000 \|/);
     const results = JSON.parse(readFileSync(join(out, 'r1', 'gpt-4o', 'results.json'), 'utf8'));
     expect(results.price).toMatchObject({ matched: 'gpt-4o', source: 'default' });
     expect(results.totals).toMatchObject({ requests_sent: 10, cached_answers: 0 });

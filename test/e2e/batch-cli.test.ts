@@ -28,7 +28,7 @@ describe('finharness run --batch', () => {
         if (chunk.toString().includes('validating')) child.kill('SIGINT');
       });
     }, { timeoutMs: 60_000 });
-    expect(interrupted.code, interrupted.stderr).toBe(1);
+    expect(interrupted.code, interrupted.stderr).toBe(130); // EXIT.interrupted
     expect(interrupted.stderr).toMatch(/submitted 40 request\(s\)/);
     expect(interrupted.stderr).toMatch(/left running at the Batch API.*--run-id b/);
     expect(simulator.batchStats()).toMatchObject({ batchesCreated: 1, batchesCancelled: 0 });

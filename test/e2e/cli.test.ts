@@ -72,7 +72,7 @@ describe('finharness CLI', () => {
     // An auth failure's message must not echo the key either.
     simulator.injectFaults({ kind: 'auth' });
     const failed = await runCli([...args, '--run-id', 'three', '--no-cache'], env);
-    expect(failed.code).toBe(1);
+    expect(failed.code).toBe(3); // EXIT.incomplete: stopped early by a fatal error
     expect(failed.stdout).toMatch(/failed — stopped: auth error/);
 
     const written = [...filesUnder(out), ...filesUnder(cache)];

@@ -62,7 +62,7 @@ describe('run safety', () => {
       child = c;
       afterSamples(samplesPath(out, 'int2'), 4, () => child!.kill('SIGINT'))(c);
     });
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(130); // EXIT.interrupted
     expect(result.stderr).toContain('stopping: no new requests');
     expect(result.stderr).toContain('--run-id int2');
     const manifest = JSON.parse(readFileSync(join(out, 'int2', 'slow', 'manifest.json'), 'utf8')) as RunManifest;

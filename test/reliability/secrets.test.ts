@@ -103,7 +103,7 @@ describe('secrets never leave the process', () => {
     for (const [runId, model] of [['auth-custom', 'ft'], ['auth-openai', 'gpt']] as const) {
       simulator.injectFaults({ kind: 'auth', echoAuthorization: true });
       const failed = await run(runId, model, ['--no-cache', '-c', '1']);
-      expect(failed.code, failed.stderr).toBe(1);
+      expect(failed.code, failed.stderr).toBe(3); // EXIT.incomplete: stopped by a fatal auth error
       expect(failed.stdout + failed.stderr).toMatch(/auth/);
     }
     // The dry run of a resumed run (reads the run folder and the cache).

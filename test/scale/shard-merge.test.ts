@@ -112,7 +112,7 @@ describe('sharded run + merge', () => {
 
   it('writes an incomplete set only when asked, marked incomplete', async () => {
     const result = await runCli(['merge', shardDirs[0]!, shardDirs[1]!, shardDirs[3]!, '--out', join(root, 'partial'), '--run-id', 'x', '--allow-incomplete']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3); // EXIT.incomplete: the merged run did not finish
     const results = readJson<RunResults>(join(root, 'partial', 'x', 'sim-a', 'results.json'));
     expect(results.status).toBe('incomplete');
     expect(results.tasks.fpb!.complete).toBe(false);

@@ -1,3 +1,4 @@
+import { runExitCode } from '../run-exit-code.js';
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
@@ -59,7 +60,7 @@ export function registerDemoCommand(program: Command): void {
         await attachPrompts(comparison, runs);
         const written = await writeComparison(comparison, reportDir);
         process.stdout.write(`${renderComparisonMarkdown(comparison)}\nreports: ${[join(reportDir, 'summary.md'), ...written].join(', ')}\n`);
-        if (outcomes.some((o) => o.status !== 'complete')) process.exitCode = 1;
+        process.exitCode = runExitCode(outcomes);
       } finally {
         await simulator.close();
       }

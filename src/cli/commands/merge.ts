@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { mergeShardRuns } from '../../merge/merge.js';
+import { EXIT } from '../exit-codes.js';
 
 interface MergeCommandOptions {
   out: string;
@@ -22,6 +23,7 @@ export function registerMergeCommand(program: Command): void {
         for (const warning of model.warnings) process.stderr.write(`merge: warning: model "${model.model}": ${warning}\n`);
         process.stdout.write(`merged ${model.shards} shard(s) of ${model.model} (${model.status}) -> ${model.paths.dir}\n`);
       }
-      if (merged.some((m) => m.status !== 'complete')) process.exitCode = 1;
+      // Merged with --allow-incomplete: shards or items are missing, the run did not finish.
+      if (merged.some((m) => m.status !== 'complete')) process.exitCode = EXIT.incomplete;
     });
 }

@@ -11,6 +11,7 @@ import { planTask, type PlannedTask, type RunSettings, type ShotRequest } from '
 import type { ProgressMode } from '../../runner/progress.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
 import { runEvaluation } from '../../runner/run.js';
+import { DEFAULT_UNREACHABLE_AFTER_MS } from '../../runner/circuit-breaker.js';
 import { parseShard, shardSuffix, shardTask } from '../../runner/shard.js';
 import { newRunId, runDir } from '../../store/layout.js';
 import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
@@ -23,6 +24,8 @@ import type { AnyTask, TaskItem } from '../../tasks/task.js';
 import { loadDefaultShotPool, loadRunData } from '../datasets.js';
 import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
 import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
+import { runExitCode } from '../run-exit-code.js';
+import { EXIT } from '../exit-codes.js';
 import { collect, integer, nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
 import { assertJudgeable, judgeEndpoints, JUDGE_SPEC_HELP } from '../../judge/setup.js';
 
@@ -57,6 +60,7 @@ export interface RunCommandOptions {
   rpm?: number;
   tpm?: number;
   maxErrorRate?: number;
+  unreachableAfterMs?: number;
   dryRun?: boolean;
   /** Judges for judge-scored tasks (src/judge/setup.ts). */
   judge?: string[];
@@ -91,6 +95,7 @@ export function registerRunCommand(program: Command): void {
     .option('--rpm <n>', 'at most n requests per minute to each server (for endpoints whose config sets no requests_per_minute)', positiveInt('--rpm'))
     .option('--tpm <n>', 'at most n tokens per minute to each server, counting prompt estimate + max tokens (for endpoints whose config sets no tokens_per_minute)', positiveInt('--tpm'))
     .option('--max-error-rate <fraction>', 'fail the run (exit code 1) when more than this fraction of attempted items fail, e.g. 0.02', nonNegativeNumber('--max-error-rate', 1))
+    .option('--unreachable-after-ms <n>', "stop a server's models when every connection to it has failed for this long (default 30000)", positiveInt('--unreachable-after-ms'))
     .option('--no-cache', 'do not read or write the response cache')
     .option('--prompt-set <name>', "ask every task that has it with this prompt set, e.g. finben (FinBen's own query texts and answer rules); default: each task's own prompts")
     .option('--scoring <mode>', 'generate (default): score the generated answer; loglik: pick the most likely answer choice (classification and multiple-choice tasks, servers returning prompt log-probabilities: vLLM completions, TGI)', 'generate')
@@ -108,7 +113,7 @@ export function registerRunCommand(program: Command): void {
       }
       const outcomes = await executeRun(options);
       process.stdout.write((await importRunSummary()).formatRunSummary(outcomes));
-      if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) process.exitCode = 1;
+      process.exitCode = runExitCode(outcomes);
     });
 }
 
@@ -127,7 +132,7 @@ export async function executeRun(options: RunCommandOptions, extraEndpoints: rea
   const onSignal = () => {
     if (interrupt.signal.aborted) {
       process.stderr.write('\nstopping now.\n');
-      process.exit(130);
+      process.exit(EXIT.interrupted);
     }
     process.stderr.write(
       `\nstopping: no new requests; samples written so far are kept. Press Ctrl-C again to exit at once.\n` +
@@ -210,7 +215,9 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     if (note !== null) process.stderr.write(`${task.id}: ${note}\n`);
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
-    planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
+    const plan = planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null);
+    const delimiters = override.reasoning_delimiters;
+    planned.push(delimiters === undefined ? plan : { ...plan, reasoningDelimiters: { start: delimiters[0], end: delimiters[1] } });
   }
   return shard === undefined ? planned : planned.map((p) => shardTask(p, shard));
 }
@@ -250,6 +257,7 @@ function runSettings(options: RunCommandOptions, config: FinharnessConfig): RunS
     requestsPerMinute: options.rpm ?? null,
     tokensPerMinute: options.tpm ?? null,
     maxErrorRate: options.maxErrorRate ?? defaults.max_error_rate ?? null,
+    unreachableAfterMs: options.unreachableAfterMs ?? DEFAULT_UNREACHABLE_AFTER_MS,
     ...(config.prices ? { prices: config.prices } : {}),
   };
 }

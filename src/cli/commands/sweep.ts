@@ -15,12 +15,13 @@ import { listServedModels } from '../../sweep/served-models.js';
 import { getTask } from '../../tasks/registry.js';
 import { UserError } from '../../util/errors.js';
 import { collect } from '../options.js';
+import { runExitCode } from '../run-exit-code.js';
 import { writeComparison } from './compare.js';
 import { executeRun, registerRunCommand, type RunCommandOptions } from './run.js';
 
 interface SweepOptions extends Omit<RunCommandOptions, 'model' | 'shard'> {
   models: string[];
-  server?: string;
+  server?: string[];
   serverKeyEnv?: string;
   base?: string;
   reference?: string;
@@ -39,7 +40,7 @@ export function registerSweepCommand(program: Command): void {
       'checkpoints, repeatable: a comma list of endpoint names or model specs, a glob (ckpt-*) or a /regex/, matched against the config endpoints and the models --server lists',
       collect,
     )
-    .option('--server <url>', 'an OpenAI-compatible server (vLLM with LoRA adapters, TGI) whose GET /v1/models list --models patterns match, e.g. http://host:8000/v1')
+    .option('--server <url>', 'an OpenAI-compatible server (vLLM with LoRA adapters, TGI, llama.cpp) whose GET /v1/models list --models patterns match, e.g. http://host:8000/v1; repeatable (one llama-server per checkpoint)', collect)
     .option('--server-key-env <name>', 'environment variable holding the --server API key, if it needs one')
     .option('--base <spec>', 'the base model the checkpoints were trained from (a name, spec, or model id of --server): regressions are tested against it')
     .option('--reference <spec>', 'a reference model, e.g. openai:gpt-4o: superiority is tested against it')
@@ -71,7 +72,7 @@ export function registerSweepCommand(program: Command): void {
     const best = comparison.sweep?.best;
     if (best) process.stdout.write(`best checkpoint: ${best.model} (step ${best.step}, mean finance score ${best.finance_mean.toFixed(4)})\n`);
     process.stdout.write(`sweep report: ${written.find((f) => f.endsWith('.html'))} (also ${written.filter((f) => !f.endsWith('.html')).join(', ')})\nsweep runs: ${dir}  (re-compare with: ${compareCommand})\n`);
-    if (outcomes.some((o) => o.status === 'failed' || o.status === 'interrupted')) process.exitCode = 1;
+    process.exitCode = runExitCode(outcomes);
   });
 }
 
@@ -91,10 +92,14 @@ interface SweepRoles {
 /** Resolve --models, --base and --reference to endpoints, asking the --server what it serves when patterns need it. */
 async function sweepEndpoints(options: SweepOptions, config: FinharnessConfig): Promise<SweepRoles> {
   const selectors = parseModelSelectors(options.models);
-  const served = options.server === undefined ? null : await listServedModels(options.server, options.serverKeyEnv);
-  const known = { configNames: Object.keys(config.endpoints ?? {}), served };
+  // Which server lists each model id (the first that does, in --server order).
+  const serverOf = new Map<string, string>();
+  for (const server of options.server ?? []) {
+    for (const id of await listServedModels(server, options.serverKeyEnv)) if (!serverOf.has(id)) serverOf.set(id, server);
+  }
+  const known = { configNames: Object.keys(config.endpoints ?? {}), served: options.server === undefined ? null : [...serverOf.keys()] };
   const toEndpoint = (model: SelectedModel): EndpointSpec => {
-    if (model.from === 'server') return { name: model.id, provider: 'openai-compatible', model: model.id, baseURL: options.server!, ...(options.serverKeyEnv ? { apiKeyEnv: options.serverKeyEnv } : {}) };
+    if (model.from === 'server') return { name: model.id, provider: 'openai-compatible', model: model.id, baseURL: serverOf.get(model.id)!, ...(options.serverKeyEnv ? { apiKeyEnv: options.serverKeyEnv } : {}) };
     return resolveEndpoint(model.from === 'config' ? model.name : model.spec, config);
   };
   const single = (spec: string | undefined, flag: string): EndpointSpec | undefined => {
