@@ -1,0 +1,144 @@
+import { describe, expect, it } from 'vitest';
+import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type CompareSettings } from '../../src/compare/analyze.js';
+import { loadRuns, pickRun } from '../../src/compare/runs.js';
+import type { StudyOptions } from '../../src/compare/studies.js';
+import { getTask } from '../../src/tasks/registry.js';
+import type { TaskItem } from '../../src/tasks/task.js';
+import { fpbItems, FPB_LABELS, mmluItems, writeSyntheticRun } from '../../bench/synthetic-runs.js';
+import { tempDir } from '../helpers/fixtures.js';
+
+const FAST: CompareSettings = { ...DEFAULT_COMPARE_SETTINGS, resamples: 1_000, seed: 11 };
+const fpb = getTask('fpb');
+const fiqa = getTask('fiqa-sa');
+const mmlu = getTask('mmlu');
+
+const wrongLabel = (item: TaskItem): string => FPB_LABELS[(FPB_LABELS.indexOf(item.gold as (typeof FPB_LABELS)[number]) + 1) % 3]!;
+const index = (item: TaskItem): number => Number(item.id.split('-').pop()) - 1;
+/** Right on items whose index passes `test`; wrong label (classification) or B (MMLU) elsewhere. */
+const rightWhen = (test: (i: number) => boolean) => (item: TaskItem): string => (test(index(item)) ? (item.gold as string) : item.gold === 'A' ? 'B' : wrongLabel(item));
+
+function analyze(root: string, roles: { base?: string; reference?: string }, study: StudyOptions = {}) {
+  const runs = loadRuns([root]);
+  return analyzeRuns(
+    runs,
+    { ...(roles.base ? { base: pickRun(runs, roles.base, 'base') } : {}), ...(roles.reference ? { reference: pickRun(runs, roles.reference, 'reference') } : {}) },
+    FAST,
+    undefined,
+    study,
+  );
+}
+
+describe('factors: one model under two conditions', () => {
+  it('runs of one model differing only in shots are a factor, not a refusal: Δ(5-shot − 0-shot) per task, paired by content', () => {
+    const root = tempDir();
+    const items = fpbItems(150);
+    writeSyntheticRun(root, { model: 'ft', runId: 'zero', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 2 === 0) }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'five', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 10 !== 0), shots: 5 }] });
+    const comparison = analyze(root, {});
+    expect(comparison.studies.factors).toHaveLength(1);
+    const factor = comparison.studies.factors[0]!;
+    expect(factor).toMatchObject({ model: 'ft', a: 'ft@zero', b: 'ft@five', fields: ['shots'], a_condition: '0-shot', b_condition: '5-shot' });
+    const delta = factor.tasks[0]!;
+    expect(delta.task).toBe('fpb');
+    expect(delta.n).toBe(150);
+    expect(delta.difference).toBeCloseTo(0.9 - 0.5, 10);
+    expect(delta.family_size).toBe(1);
+    expect(delta.significant).toBe(true);
+    expect(delta.verdict).toBe('better');
+  });
+
+  it('never compares two models across conditions (a model effect would be confounded with the shots)', () => {
+    const root = tempDir();
+    const items = fpbItems(60);
+    writeSyntheticRun(root, { model: 'base', runId: 'zero', tasks: [{ task: fpb, items, answer: rightWhen(() => false) }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'five', tasks: [{ task: fpb, items, answer: rightWhen(() => true), shots: 5 }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'zero', tasks: [{ task: fpb, items, answer: rightWhen(() => true) }] });
+    const comparison = analyze(root, { base: 'base' });
+    const comparisons = comparison.tasks[0]!.comparisons;
+    expect(comparisons.map((c) => c.candidate)).toEqual(['ft@zero']);
+    expect(comparison.studies.factors.map((f) => f.model)).toEqual(['ft']);
+  });
+
+  it('different data is still refused: only shots, prompt set and scoring mode are factors', () => {
+    const root = tempDir();
+    writeSyntheticRun(root, { model: 'ft', runId: 'zero', tasks: [{ task: fpb, items: fpbItems(30), answer: rightWhen(() => true), datasetSha256: 'one' }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'five', tasks: [{ task: fpb, items: fpbItems(30), answer: rightWhen(() => true), shots: 5, datasetSha256: 'two' }] });
+    expect(() => analyze(root, {})).toThrow(/dataset_sha256/);
+  });
+
+  it('a prompt-set factor is named by its prompt sets', () => {
+    const root = tempDir();
+    const items = fpbItems(40);
+    writeSyntheticRun(root, { model: 'ft', runId: 'plain', tasks: [{ task: fpb, items, answer: rightWhen(() => true) }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'finben', tasks: [{ task: fpb, items, answer: rightWhen(() => true), promptSet: 'finben', promptHash: 'other-prompt' }] });
+    const factor = analyze(root, {}).studies.factors[0]!;
+    expect(factor.fields).toEqual(['prompt_set', 'prompt_hash']);
+    expect([factor.a_condition, factor.b_condition]).toEqual(['prompt set default', 'prompt set finben']);
+    expect(factor.tasks[0]!.difference).toBe(0);
+  });
+});
+
+describe('candidate pairs and the winner per task', () => {
+  function threeCandidates(root: string): void {
+    const items = fpbItems(200);
+    writeSyntheticRun(root, { model: 'single', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 10 !== 0) }, { task: fiqa, items, answer: rightWhen((i) => i % 2 === 0) }] });
+    writeSyntheticRun(root, { model: 'multi', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 2 === 0) }, { task: fiqa, items, answer: rightWhen((i) => i % 10 !== 0) }] });
+    writeSyntheticRun(root, { model: 'mixed', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 2 === 1) }, { task: fiqa, items, answer: rightWhen((i) => i % 10 !== 1) }] });
+  }
+
+  it('each pair is a family over its tasks, and the winner is declared only where the leader beats every other', () => {
+    const root = tempDir();
+    threeCandidates(root);
+    const comparison = analyze(root, {}, { pairs: [{ a: 'single', b: 'multi' }, { a: 'single', b: 'mixed' }, { a: 'multi', b: 'mixed' }] });
+    const pairs = comparison.studies.pairs;
+    expect(pairs.map((p) => `${p.a}:${p.b}`)).toEqual(['single:multi', 'single:mixed', 'multi:mixed']);
+    const fpbSingleMulti = pairs[0]!.tasks.find((t) => t.task === 'fpb')!;
+    expect(fpbSingleMulti.family_size).toBe(2);
+    expect(fpbSingleMulti.level).toBeCloseTo(1 - 0.05 / 2, 12);
+    expect(fpbSingleMulti.difference).toBeCloseTo(0.4, 10);
+    expect(fpbSingleMulti.significant).toBe(true);
+    const winners = Object.fromEntries(comparison.studies.winners.map((w) => [w.task, w]));
+    expect(winners['fpb']).toMatchObject({ leader: 'single', winner: 'single', tied: ['single'] });
+    // multi and mixed are both 0.9 on fiqa-sa: a tie, no winner.
+    expect(winners['fiqa-sa']!.winner).toBeNull();
+    expect(winners['fiqa-sa']!.tied.sort()).toEqual(['mixed', 'multi']);
+  });
+
+  it('pair domain deltas: the sentiment macro average of single − multi, a family over the domains', () => {
+    const root = tempDir();
+    threeCandidates(root);
+    const comparison = analyze(root, {}, { pairs: [{ a: 'single', b: 'multi' }] });
+    const deltas = comparison.studies.domain_deltas.filter((d) => d.a === 'single' && d.b === 'multi');
+    expect(deltas.map((d) => d.domain)).toEqual(['finance', 'finance/sentiment']);
+    expect(deltas[0]!.family_size).toBe(2);
+    // (0.9 − 0.5 + 0.5 − 0.9) / 2 on fpb's and fiqa-sa's weighted F1 is about 0; the CI straddles it.
+    expect(deltas[1]!.significant).toBe(false);
+  });
+});
+
+describe('domains and training exposure', () => {
+  it('tags come from the built-in table, the study overrides them, and every tag gets an aggregate', () => {
+    const root = tempDir();
+    const items = fpbItems(60);
+    writeSyntheticRun(root, { model: 'base', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 2 === 0) }, { task: mmlu, items: mmluItems(60), answer: rightWhen(() => true) }] });
+    writeSyntheticRun(root, { model: 'ft', tasks: [{ task: fpb, items, answer: rightWhen(() => true) }, { task: mmlu, items: mmluItems(60), answer: rightWhen((i) => i >= 30) }] });
+    const plain = analyze(root, { base: 'base' });
+    expect(plain.studies.tags).toEqual({ fpb: ['finance', 'finance/sentiment'], mmlu: ['general', 'general/knowledge'] });
+    const study = analyze(root, { base: 'base' }, { tags: { fpb: { add_tags: ['target'] } }, trainedOn: { ft: ['target'] } });
+    expect(study.studies.tags['fpb']).toEqual(['finance', 'finance/sentiment', 'target']);
+    expect(study.studies.domains.map((d) => d.domain)).toEqual(['finance', 'finance/sentiment', 'target', 'general', 'general/knowledge']);
+    const general = study.studies.domains.find((d) => d.domain === 'general')!;
+    expect(general.kind).toBe('general');
+    expect(general.models['ft']!.estimate).toBeCloseTo(0.5, 10);
+    // In-domain: fpb (tagged target); general: mmlu.
+    expect(study.studies.exposure.map((r) => [r.task, r.exposure])).toEqual([
+      ['fpb', 'in-domain'],
+      ['mmlu', 'general'],
+    ]);
+    const mmluRow = study.studies.exposure.find((r) => r.task === 'mmlu')!;
+    expect(mmluRow.verdict).toBe('regressed');
+    // The exposure rows are the scoreboard's own comparisons, not new ones.
+    const scoreboard = study.tasks.find((t) => t.task === 'mmlu')!.comparisons[0]!;
+    expect([mmluRow.difference, mmluRow.lower, mmluRow.upper]).toEqual([scoreboard.difference, scoreboard.lower, scoreboard.upper]);
+  });
+});
