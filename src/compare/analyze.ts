@@ -104,7 +104,12 @@ export interface Comparison {
   /** The one decision rule of this report, stated once (every format prints it). */
   decision_rule: string;
   /** `content` when some task's items were paired by content across differing runs (`--allow-mismatch`): reports open with a banner. */
-  pairing: { mode: PairingMode; tasks: { task: string; fields: TaskMismatch['field'][]; paired: number }[] };
+  pairing: {
+    mode: PairingMode;
+    tasks: { task: string; fields: TaskMismatch['field'][]; paired: number }[];
+    /** Content pairing comes from a factor study (runs of one model differing only in shots, prompts or scoring), not `--allow-mismatch`. */
+    factor_study?: boolean;
+  };
   models: ComparedModel[];
   /** Each run's status and checkpoint, each task's data and prompt: what the numbers rest on. */
   inputs: ComparisonInputs;
@@ -175,6 +180,7 @@ export function analyzeRuns(
     pairing: {
       mode: contentPaired.length > 0 ? 'content' : 'id',
       tasks: contentPaired.map((t) => ({ task: t.task, fields: t.mismatches.map((m) => m.field), paired: t.n_shared })),
+      ...(factorStudy && !settings.allowMismatch ? { factor_study: true } : {}),
     },
     models,
     inputs: describeInputs(runs, tasks),

@@ -24,7 +24,7 @@ export interface StudyOptions {
   pairs?: readonly { a: string; b: string }[];
   /** Task spec → tag override (study file). */
   tags?: Readonly<Record<string, TagOverride>>;
-  /** Model label → the task ids or tags it was fine-tuned on (study file). */
+  /** Model label or name → the task ids or tags it was fine-tuned on (study file). */
   trainedOn?: Readonly<Record<string, readonly string[]>>;
 }
 
@@ -125,8 +125,18 @@ export function analyzeStudies(
     pairs,
     winners,
     factors: factorComparisons(runs, settings),
-    exposure: exposureRows(known, tags, roles.base?.label, candidates, options.trainedOn ?? {}, settings),
+    exposure: exposureRows(known, tags, roles.base?.label, candidates, trainedOnByLabel(runs, options.trainedOn ?? {}), settings),
   };
+}
+
+/** `trained_on` keyed by run label, read by label or by model name (every run of that model). */
+function trainedOnByLabel(runs: readonly ModelRun[], trainedOn: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
+  const out: Record<string, readonly string[]> = {};
+  for (const run of runs) {
+    const trained = trainedOn[run.label] ?? trainedOn[run.manifest.model.name];
+    if (trained) out[run.label] = trained;
+  }
+  return out;
 }
 
 function headline(k: KnownTask, answers: ModelAnswers): number | null {

@@ -142,3 +142,46 @@ describe('domains and training exposure', () => {
     expect([mmluRow.difference, mmluRow.lower, mmluRow.upper]).toEqual([scoreboard.difference, scoreboard.lower, scoreboard.upper]);
   });
 });
+
+describe('study reports and their command line', () => {
+  function factorRuns(root: string): void {
+    const items = fpbItems(80);
+    writeSyntheticRun(root, { model: 'ft', runId: 'zero', tasks: [{ task: fpb, items, answer: rightWhen((i) => i % 2 === 0) }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'five', tasks: [{ task: fpb, items, answer: rightWhen(() => true), shots: 5 }] });
+  }
+
+  it('the answer comes first: Markdown and HTML open with the study answers, before the runs table', async () => {
+    const { renderComparisonMarkdown } = await import('../../src/report/compare-markdown.js');
+    const { renderComparisonHtml } = await import('../../src/report/compare-html.js');
+    const root = tempDir();
+    factorRuns(root);
+    const comparison = analyze(root, {});
+    const markdown = renderComparisonMarkdown(comparison);
+    expect(markdown.indexOf('## Study answers')).toBeGreaterThan(-1);
+    expect(markdown.indexOf('## Study answers')).toBeLessThan(markdown.indexOf('## Runs'));
+    expect(markdown).toMatch(/Factor \(shots\) for ft: 5-shot vs 0-shot — better on fpb \+0\.500\*/);
+    expect(markdown).toContain('Factor study: runs of one model differ on purpose in shots');
+    expect(markdown).not.toContain('--allow-mismatch');
+    const html = renderComparisonHtml(comparison);
+    expect(html.indexOf('<h2>Study answers</h2>')).toBeGreaterThan(-1);
+    expect(html.indexOf('<h2>Study answers</h2>')).toBeLessThan(html.indexOf('<h2>Runs</h2>'));
+  });
+
+  it('bad --pairs and study files exit 2 with one line', async () => {
+    const { runCli } = await import('../helpers/cli.js');
+    const { join } = await import('node:path');
+    const { writeFileSync } = await import('node:fs');
+    const root = tempDir();
+    factorRuns(root);
+    const pairs = await runCli(['compare', root, '--pairs', 'ft@zero:nobody', '-o', join(root, 'report')]);
+    expect(pairs.code).toBe(2);
+    expect(pairs.stderr.trim().split('\n')).toHaveLength(1);
+    expect(pairs.stderr).toContain('--pairs: no model "nobody"');
+    const study = join(root, 'study.yaml');
+    writeFileSync(study, 'trained_on:\n  ft: [fpb]\ntask:\n  fpb: {}\n');
+    const typo = await runCli(['compare', root, '--study', study, '-o', join(root, 'report')]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr.trim().split('\n')).toHaveLength(1);
+    expect(typo.stderr).toMatch(/study\.yaml.*task/);
+  });
+});

@@ -81,7 +81,7 @@ export function registerCompareCommand(program: Command): void {
       const candidates = runs.filter((run) => run !== base && run !== reference).map((run) => run.label);
       const pairs = options.pairs === undefined ? undefined : parsePairs(options.pairs, runs.map((run) => run.label), candidates);
       for (const model of Object.keys(study.trainedOn)) {
-        if (!runs.some((run) => run.label === model)) throw new UserError(`--study ${options.study}: trained_on names no loaded model "${model}"; loaded: ${runs.map((run) => run.label).join(', ')}`);
+        if (!runs.some((run) => run.label === model || run.manifest.model.name === model)) throw new UserError(`--study ${options.study}: trained_on names no loaded model "${model}"; loaded: ${runs.map((run) => run.label).join(', ')}`);
       }
       const comparison = analyzeRuns(runs, { ...(base ? { base } : {}), ...(reference ? { reference } : {}) }, {
         ...DEFAULT_COMPARE_SETTINGS,
