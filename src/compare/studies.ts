@@ -16,7 +16,9 @@ import { conditionOf, findFactorPairs, type FactorComparison } from './factors.j
 import { compareFamily, type FamilyMember, type FamilySettings } from './family.js';
 import { taskReplicates } from './joint-bootstrap.js';
 import { taskWinners, type PairComparison, type TaskWinner } from './pairs.js';
+import { checkpointProfiles, type CheckpointProfiles } from './profiles.js';
 import type { ModelRun } from './runs.js';
+import { stepOf } from './sweep.js';
 import type { AgainstRole, Verdict } from './verdict.js';
 
 export interface StudyOptions {
@@ -53,6 +55,8 @@ export interface Studies {
   factors: FactorComparison[];
   /** Candidate-vs-base differences grouped by what the candidate was trained on; empty without `trained_on`. */
   exposure: ExposureRow[];
+  /** Sweeps (two or more candidates with a training step) against a base: target gain vs non-target drop per checkpoint. */
+  checkpoints: CheckpointProfiles | null;
 }
 
 interface KnownTask {
@@ -118,14 +122,22 @@ export function analyzeStudies(
   const comparableTasks = (a: string, b: string) => domainTasks.filter((t) => settings.allowMismatch || !conditionsDiffer(known.find((k) => k.aligned.task === t.task)!.aligned, a, b));
   const domain_deltas = deltaPairs.flatMap((pair) => domainDeltas(comparableTasks(pair.a, pair.b), [pair], settings));
 
+  const domains = domainAggregates(domainTasks, runs.map((r) => r.label), settings);
+  const trainedOn = trainedOnByLabel(runs, options.trainedOn ?? {});
+  const steps = runs
+    .filter((run) => candidates.includes(run.label))
+    .map((run) => ({ model: run.label, step: stepOf({ label: run.label, fingerprint: run.manifest.model.fingerprint }) }))
+    .filter((c): c is { model: string; step: number } => c.step !== undefined)
+    .sort((x, y) => x.step - y.step);
   return {
     tags,
-    domains: domainAggregates(domainTasks, runs.map((r) => r.label), settings),
+    domains,
     domain_deltas,
     pairs,
     winners,
     factors: factorComparisons(runs, settings),
-    exposure: exposureRows(known, tags, roles.base?.label, candidates, trainedOnByLabel(runs, options.trainedOn ?? {}), settings),
+    exposure: exposureRows(known, tags, roles.base?.label, candidates, trainedOn, settings),
+    checkpoints: roles.base && steps.length >= 2 ? checkpointProfiles(steps, roles.base.label, domains, domain_deltas, trainedOn, tags) : null,
   };
 }
 

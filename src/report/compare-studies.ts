@@ -22,6 +22,11 @@ const listed = (items: readonly string[]): string => (items.length === 0 ? 'none
 /** One sentence per study question the report can answer, in the order the studies are usually read. */
 export function studyAnswers(studies: Studies): string[] {
   const lines: string[] = [];
+  const sweep = studies.checkpoints;
+  for (const best of sweep?.best ?? []) {
+    const over = best.over_budget.length ? `; over the budget (a non-target domain regressed): ${best.over_budget.join(', ')}` : '';
+    lines.push(`Best checkpoint for ${best.domain} under the forgetting budget: ${best.checkpoint === null ? 'none qualifies' : `${best.checkpoint} (step ${best.step}, Δ vs base ${delta(best.gain!)})`}${over}.`);
+  }
   for (const f of studies.factors) {
     lines.push(
       `Factor (${f.fields.join(', ')}) for ${f.model}: ${f.b_condition} vs ${f.a_condition} — better on ${listed(verdictList(f.tasks, 'better'))}; worse on ${listed(verdictList(f.tasks, 'worse'))}; ${f.tasks.filter((t) => t.verdict !== 'better' && t.verdict !== 'worse').length} of ${f.tasks.length} tasks inconclusive.`,
@@ -112,9 +117,23 @@ export function exposureTable(studies: Studies): TextTable {
   };
 }
 
+/** Per checkpoint: gain on its target domains against its largest drop elsewhere, vs the base. */
+export function checkpointTable(studies: Studies): TextTable {
+  const change = (d: { domain: string; difference: number | null; lower: number | null; upper: number | null; significant: boolean; verdict: string | null }) => `${d.domain} ${delta(d)} ${d.verdict ?? ''}`.trim();
+  return {
+    header: ['checkpoint', 'step', 'target gain vs base', 'largest non-target drop', 'within forgetting budget'],
+    rows: (studies.checkpoints?.profiles ?? []).map((p) => [p.checkpoint, String(p.step), p.target.map(change).join('; ') || 'n/a', p.worst_drop ? change(p.worst_drop) : 'n/a', p.within_budget ? 'yes' : 'no']),
+  };
+}
+
 /** The study sections that have content, titled, in report order. */
 export function studySections(studies: Studies, models: readonly string[]): { title: string; note: string; table: TextTable }[] {
   const sections: { title: string; note: string; table: TextTable }[] = [];
+  const sweep = studies.checkpoints;
+  if (sweep) {
+    sections.push({ title: 'Checkpoints: target gain vs non-target drop', note: `Paired domain differences to ${sweep.base} (each checkpoint one family over its domains). Targets: ${sweep.target_from === 'trained_on' ? 'the domains each checkpoint was trained on (trained_on)' : 'the finance domains (no trained_on given)'}; within budget = no other domain "regressed" (interval entirely below −margin).`, table: checkpointTable(studies) });
+    sections.push({ title: 'Domain profile across checkpoints', note: 'Macro average per domain, base then checkpoints by step, with joint-bootstrap intervals.', table: domainTable(studies, [sweep.base, ...sweep.profiles.map((p) => p.checkpoint)]) });
+  }
   if (studies.factors.length) sections.push({ title: 'Factors (same model, two conditions)', note: 'Each row: condition B − condition A on the same items (paired by content). Each model\'s factor is one family over its tasks.', table: factorTable(studies) });
   if (studies.winners.length) sections.push({ title: 'Winner per task', note: '🏆 = the leader\'s simultaneous interval against every other candidate lies above 0; = marks the candidates it is not shown to beat.', table: winnerTable(studies) });
   if (studies.pairs.length) sections.push({ title: 'Candidate pairs', note: 'Each pair is one family over its tasks (Bonferroni-simultaneous intervals).', table: pairTable(studies) });
