@@ -141,11 +141,14 @@ export function analyzeStudies(
   };
 }
 
-/** `trained_on` keyed by run label, read by label or by model name (every run of that model). */
+/**
+ * `trained_on` keyed by run label: the study file's (by label, or by model name for every run of
+ * that model), else what the run's manifest recorded from the endpoint config.
+ */
 function trainedOnByLabel(runs: readonly ModelRun[], trainedOn: Readonly<Record<string, readonly string[]>>): Record<string, readonly string[]> {
   const out: Record<string, readonly string[]> = {};
   for (const run of runs) {
-    const trained = trainedOn[run.label] ?? trainedOn[run.manifest.model.name];
+    const trained = trainedOn[run.label] ?? trainedOn[run.manifest.model.name] ?? run.manifest.model.trained_on;
     if (trained) out[run.label] = trained;
   }
   return out;

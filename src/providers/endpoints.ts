@@ -77,6 +77,7 @@ function namedEndpoint(name: string, named: EndpointConfig): EndpointSpec {
         }
       : {}),
     ...(named.fingerprint === undefined ? {} : { fingerprint: named.fingerprint }),
+    ...(named.trained_on === undefined ? {} : { trainedOn: named.trained_on }),
     ...(named.concurrency === undefined ? {} : { concurrency: named.concurrency }),
     ...(named.timeout_ms === undefined ? {} : { timeoutMs: named.timeout_ms }),
     ...(Object.keys(rateLimits).length === 0 ? {} : { rateLimits }),

@@ -68,6 +68,8 @@ export interface RunManifest {
     /** What the server reported serving before the first request (TGI /info, vLLM /v1/models); null when it does not say. */
     identity?: { model_id: string; revision: string | null; source: string } | null;
     simulated: boolean;
+    /** What the checkpoint was fine-tuned on (config `trained_on`: task ids or tags); absent when not declared. */
+    trained_on?: string[];
     /** Model ids and system fingerprints the server reported while answering. */
     served_models: string[];
     system_fingerprints: string[];
@@ -127,6 +129,7 @@ export function manifestModel(endpoint: EndpointSpec): RunManifest['model'] {
     fingerprint: endpoint.fingerprint ?? null,
     identity: endpoint.identity ? { model_id: endpoint.identity.modelId, revision: endpoint.identity.revision, source: endpoint.identity.source } : null,
     simulated: endpoint.simulated ?? false,
+    ...(endpoint.trainedOn ? { trained_on: endpoint.trainedOn } : {}),
     served_models: [],
     system_fingerprints: [],
   };

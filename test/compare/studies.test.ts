@@ -143,6 +143,26 @@ describe('domains and training exposure', () => {
   });
 });
 
+describe('training exposure recorded in the manifest', () => {
+  it('without a study file, compare reads trained_on from the run manifest (config endpoints.<name>.trained_on)', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = tempDir();
+    const items = fpbItems(40);
+    writeSyntheticRun(root, { model: 'base', tasks: [{ task: fpb, items, answer: rightWhen(() => false) }, { task: fiqa, items, answer: rightWhen(() => false) }] });
+    const dir = writeSyntheticRun(root, { model: 'ft', tasks: [{ task: fpb, items, answer: rightWhen(() => true) }, { task: fiqa, items, answer: rightWhen(() => true) }] });
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.model.trained_on = ['fpb'];
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const exposure = analyze(root, { base: 'base' }).studies.exposure;
+    expect(exposure.map((r) => [r.task, r.exposure])).toEqual([
+      ['fpb', 'in-domain'],
+      ['fiqa-sa', 'out-of-domain'],
+    ]);
+  });
+});
+
 describe('study reports and their command line', () => {
   function factorRuns(root: string): void {
     const items = fpbItems(80);
