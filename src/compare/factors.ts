@@ -9,6 +9,7 @@
 import { canonicalJson } from '../util/hash.js';
 import { scoringOf } from '../store/manifest.js';
 import { FACTOR_FIELDS, FIELDS, type TaskMismatch } from './align.js';
+import type { DomainDelta } from './domains.js';
 import type { FamilyDifference } from './family.js';
 import type { ModelRun } from './runs.js';
 
@@ -23,6 +24,8 @@ export interface FactorComparison {
   a_condition: string;
   b_condition: string;
   tasks: FamilyDifference[];
+  /** b − a on each domain's macro average (joint bootstrap), one family over the domains. */
+  domains: DomainDelta[];
 }
 
 export interface FactorPair {

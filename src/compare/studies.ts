@@ -10,7 +10,7 @@ import type { AnyTask } from '../tasks/task.js';
 import { canonicalJson } from '../util/hash.js';
 import { alignTasks, FACTOR_FIELDS, type AlignedTask } from './align.js';
 import { modelAnswers } from './answers.js';
-import { domainAggregates, domainDeltas, type DomainAggregate, type DomainDelta, type DomainTask } from './domains.js';
+import { domainAggregates, domainDeltas, type DomainAggregate, type DomainDelta, type DomainSettings, type DomainTask } from './domains.js';
 import type { ModelAnswers, StatisticsSettings } from './estimates.js';
 import { conditionOf, findFactorPairs, type FactorComparison } from './factors.js';
 import { compareFamily, type FamilyMember, type FamilySettings } from './family.js';
@@ -106,12 +106,7 @@ export function analyzeStudies(
   const pairs: PairComparison[] = (options.pairs ?? []).map(({ a, b }) => ({ a, b, tasks: compareFamily(familyMembers(known, a, b, settings.allowMismatch), 'pair', settings) }));
   const winners = pairs.length === 0 ? [] : taskWinners(pairs, new Map(known.map((k) => [k.aligned.task, { metric: k.metric, values: Object.fromEntries([...k.answers].map(([label, answers]) => [label, headline(k, answers)])) }])));
 
-  const domainTasks: DomainTask[] = known.map((k) => ({
-    task: k.aligned.task,
-    tags: tags[k.aligned.task]!,
-    general: k.definition.domain === 'general',
-    replicates: taskReplicates(k.definition, k.aligned.task, k.answers, k.metric, settings),
-  }));
+  const domainTasks = domainTasksOf(known, options.tags, settings);
   const deltaPairs: { a: string; b: string; role: AgainstRole }[] = [
     ...candidates.flatMap((c) => [
       ...(roles.base ? [{ a: c, b: roles.base.label, role: 'base' as const }] : []),
@@ -135,7 +130,7 @@ export function analyzeStudies(
     domain_deltas,
     pairs,
     winners,
-    factors: factorComparisons(runs, settings),
+    factors: factorComparisons(runs, settings, options.tags),
     exposure: exposureRows(known, tags, roles.base?.label, candidates, trainedOn, settings),
     checkpoints: roles.base && steps.length >= 2 ? checkpointProfiles(steps, roles.base.label, domains, domain_deltas, trainedOn, tags) : null,
   };
@@ -154,18 +149,29 @@ function trainedOnByLabel(runs: readonly ModelRun[], trainedOn: Readonly<Record<
   return out;
 }
 
+/** The tasks' tags and joint replicates of every model's headline metric, for domain aggregates. */
+function domainTasksOf(known: readonly KnownTask[], tags: Readonly<Record<string, TagOverride>> | undefined, settings: StatisticsSettings): DomainTask[] {
+  return known.map((k) => ({
+    task: k.aligned.task,
+    tags: taskTags(k.aligned.task, k.definition, tags),
+    general: k.definition.domain === 'general',
+    replicates: taskReplicates(k.definition, k.aligned.task, k.answers, k.metric, settings),
+  }));
+}
+
 function headline(k: KnownTask, answers: ModelAnswers): number | null {
   const value = k.definition.metrics.compute(answers.rows).metrics[k.metric];
   return value === null || value === undefined || !Number.isFinite(value) ? null : value;
 }
 
 /** Each factor pair's own alignment: the same items under two conditions, paired by content. */
-function factorComparisons(runs: readonly ModelRun[], settings: FamilySettings): FactorComparison[] {
+function factorComparisons(runs: readonly ModelRun[], settings: FamilySettings & DomainSettings, tags: Readonly<Record<string, TagOverride>> | undefined): FactorComparison[] {
   return findFactorPairs(runs).map(({ model, a, b, fields }) => {
     const known = alignTasks([a, b], { factorFields: FACTOR_FIELDS })
       .map(knownTask)
       .filter((k): k is KnownTask => k !== undefined);
     return {
+      domains: domainDeltas(domainTasksOf(known, tags, settings), [{ a: b.label, b: a.label, role: 'pair' }], settings),
       model,
       a: a.label,
       b: b.label,

@@ -29,7 +29,8 @@ export function studyAnswers(studies: Studies): string[] {
   }
   for (const f of studies.factors) {
     lines.push(
-      `Factor (${f.fields.join(', ')}) for ${f.model}: ${f.b_condition} vs ${f.a_condition} — better on ${listed(verdictList(f.tasks, 'better'))}; worse on ${listed(verdictList(f.tasks, 'worse'))}; ${f.tasks.filter((t) => t.verdict !== 'better' && t.verdict !== 'worse').length} of ${f.tasks.length} tasks inconclusive.`,
+      `Factor (${f.fields.join(', ')}) for ${f.model}: ${f.b_condition} vs ${f.a_condition} — better on ${listed(verdictList(f.tasks, 'better'))}; worse on ${listed(verdictList(f.tasks, 'worse'))}; ${f.tasks.filter((t) => t.verdict !== 'better' && t.verdict !== 'worse').length} of ${f.tasks.length} tasks inconclusive` +
+        (f.domains.length ? `; by domain: ${f.domains.map((d) => `${d.domain} ${delta(d)}`).join(', ')}.` : '.'),
     );
   }
   if (studies.winners.length > 0) {
@@ -73,10 +74,12 @@ export function domainTable(studies: Studies, models: readonly string[]): TextTa
   };
 }
 
+/** Paired domain differences: the report's model pairs, then each factor (condition B − condition A). */
 export function domainDeltaTable(studies: Studies): TextTable {
+  const rows = [...studies.domain_deltas.map((d) => ({ label: `${d.a} − ${d.b}`, d })), ...studies.factors.flatMap((f) => f.domains.map((d) => ({ label: `${f.model}: ${f.b_condition} − ${f.a_condition}`, d })))];
   return {
     header: ['a − b', 'domain', 'tasks', 'Δ macro avg', 'simultaneous CI', 'level', 'p (adj.)', 'verdict'],
-    rows: studies.domain_deltas.map((d) => [`${d.a} − ${d.b}`, d.domain, String(d.tasks.length), `${formatSigned(d.difference)}${mark(d)}`, formatInterval(d.lower, d.upper), levelText(d.level), formatPValue(d.p_adjusted), d.verdict ?? 'n/a']),
+    rows: rows.map(({ label, d }) => [label, d.domain, String(d.tasks.length), `${formatSigned(d.difference)}${mark(d)}`, formatInterval(d.lower, d.upper), levelText(d.level), formatPValue(d.p_adjusted), d.verdict ?? 'n/a']),
   };
 }
 
@@ -139,6 +142,6 @@ export function studySections(studies: Studies, models: readonly string[]): { ti
   if (studies.pairs.length) sections.push({ title: 'Candidate pairs', note: 'Each pair is one family over its tasks (Bonferroni-simultaneous intervals).', table: pairTable(studies) });
   if (studies.exposure.length) sections.push({ title: 'In-domain / out-of-domain / general', note: 'Candidate − base on each task, grouped by what the candidate was trained on (study file trained_on).', table: exposureTable(studies) });
   if (studies.domains.length) sections.push({ title: 'Domains', note: 'Macro average of the headline metrics of each domain\'s tasks; joint bootstrap (each task resampled on its own stream, all models on the same draws).', table: domainTable(studies, models) });
-  if (studies.domain_deltas.length) sections.push({ title: 'Domain differences', note: 'Paired differences of the macro averages; each pair of models is one family over its domains.', table: domainDeltaTable(studies) });
+  if (studies.domain_deltas.length || studies.factors.some((f) => f.domains.length)) sections.push({ title: 'Domain differences', note: 'Paired differences of the macro averages; each pair of models is one family over its domains.', table: domainDeltaTable(studies) });
   return sections;
 }

@@ -45,6 +45,10 @@ describe('factors: one model under two conditions', () => {
     expect(delta.family_size).toBe(1);
     expect(delta.significant).toBe(true);
     expect(delta.verdict).toBe('better');
+    // The same factor on the domain macro averages (fpb's accuracy is its only task here).
+    expect(factor.domains.map((d) => d.domain)).toEqual(['finance', 'finance/sentiment']);
+    expect(factor.domains[0]!.difference).toBeCloseTo(0.4, 10);
+    expect(factor.domains[0]!.family_size).toBe(2);
   });
 
   it('never compares two models across conditions (a model effect would be confounded with the shots)', () => {
