@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { InputError } from '../util/errors.js';
 import { readInputFile } from '../util/input-file.js';
 import { decodeUtf8Strict } from '../util/text-encoding.js';
+import { splitTaskSpec, TASK_IDS } from '../tasks/catalog.js';
 import type { TagOverride } from '../tasks/tags.js';
 
 const TAG = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/-]*$/, 'expected a tag of letters, digits, ".", "_", "-" or "/" (e.g. finance/sentiment)');
@@ -43,6 +44,10 @@ export function parseStudy(value: unknown, file: string): StudyDesign {
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InputError({ file, field: issue.path.join('.') || '(top level)' }, issue.message);
+  }
+  // A misspelt task would silently keep its built-in tags: name it instead.
+  for (const spec of Object.keys(parsed.data.tasks ?? {})) {
+    if (!TASK_IDS.includes(splitTaskSpec(spec).id)) throw new InputError({ file, field: `tasks.${spec}` }, `unknown task; available tasks: ${TASK_IDS.join(', ')}`);
   }
   return { tags: parsed.data.tasks ?? {}, trainedOn: parsed.data.trained_on ?? {} };
 }

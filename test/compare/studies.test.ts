@@ -207,5 +207,9 @@ describe('study reports and their command line', () => {
     expect(typo.code).toBe(2);
     expect(typo.stderr.trim().split('\n')).toHaveLength(1);
     expect(typo.stderr).toMatch(/study\.yaml.*task/);
+    writeFileSync(study, 'tasks:\n  fbp: { add_tags: [target] }\n');
+    const misspelt = await runCli(['compare', root, '--study', study, '-o', join(root, 'report')]);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(/field "tasks\.fbp": unknown task; available tasks: fpb/);
   });
 });
