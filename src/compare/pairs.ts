@@ -34,7 +34,7 @@ export function parsePairs(spec: string, labels: readonly string[], candidates: 
     return candidates.flatMap((a, i) => candidates.slice(i + 1).map((b) => ({ a, b })));
   }
   const pairs = spec.split(',').map((part) => {
-    // Labels can hold ':' only as `name@run`; split on the last ':' outside nothing fancier.
+    // Split on the last ':' so that a model name holding one (an Ollama tag, `llama3:8b`) still works as `a`.
     const at = part.lastIndexOf(':');
     const [a, b] = at === -1 ? [part, ''] : [part.slice(0, at).trim(), part.slice(at + 1).trim()];
     if (!a || !b) throw new UserError(`--pairs: expected model:model (or "all"), got "${part}"`);
