@@ -1,5 +1,5 @@
 import type { Comparison, ComparedModel, TaskComparison } from '../compare/analyze.js';
-import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
+import { deltaChart, domainTrendChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
 import { pairingBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, htmlTable, jsonForScript, vegaScripts } from './html.js';
@@ -200,6 +200,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
     formatCompliance(comparison, ordered),
     costs(comparison, ordered),
     ...studySections(comparison.studies, ordered.map((m) => m.label)).map((section) => `<h2>${e(section.title)}</h2><p class="muted">${e(section.note)}</p>${tableOf(section.table)}`),
+    chartDiv('chart-domain-trend', domainTrendChart(comparison)),
     sweep ? `<h2>Checkpoint sweep</h2>${sweepVerdict(sweep)}${chartDiv('chart-sweep', sweepChart(comparison))}${chartDiv('chart-heatmap', sweepHeatmap(comparison))}` : '',
     `<h2>Data and prompts</h2>`,
     tableOf(provenanceTable(comparison)),

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import type { Comparison } from '../../src/compare/analyze.js';
+import { domainTrendChart } from '../../src/report/compare-charts.js';
 import { packagePath } from '../../src/util/paths.js';
 import { tempDir } from '../helpers/fixtures.js';
 
@@ -11,10 +13,13 @@ import { tempDir } from '../helpers/fixtures.js';
 
 const run = promisify(execFile);
 
+let lastReport = '';
+
 async function example(name: string): Promise<string> {
   const cwd = tempDir();
   await run(process.execPath, [packagePath('dist', 'examples', 'studies', `${name}.js`)], { cwd, maxBuffer: 64 * 1024 * 1024 });
-  return readFileSync(join(cwd, 'reports', `study-${name}`, 'comparison.md'), 'utf8');
+  lastReport = join(cwd, 'reports', `study-${name}`);
+  return readFileSync(join(lastReport, 'comparison.md'), 'utf8');
 }
 
 function answers(markdown: string): string {
@@ -36,6 +41,14 @@ describe('study examples', () => {
     const top = answers(await example('forgetting'));
     expect(top.split('\n')[2]).toMatch(/^- Best checkpoint for /);
     expect(top).toMatch(/\n- Best checkpoint for finance\/sentiment under the forgetting budget: ft-step-300 .*over the budget .*: ft-step-400\./);
+    // The HTML draws each domain's macro average over the steps, with its interval band.
+    const comparison = JSON.parse(readFileSync(join(lastReport, 'comparison.json'), 'utf8')) as Comparison;
+    const chart = domainTrendChart(comparison)!;
+    const points = (chart.data as { values: { series: string; step: number; estimate: number; lower: number }[] }).values;
+    expect(points).toHaveLength(4 * comparison.studies.domains.length);
+    const general = comparison.studies.domains.find((d) => d.domain === 'general')!.models['ft-step-400']!;
+    expect(points.find((p) => p.series === 'general' && p.step === 400)).toMatchObject({ estimate: general.estimate, lower: general.lower });
+    expect(readFileSync(join(lastReport, 'comparison.html'), 'utf8')).toContain('id="chart-domain-trend"');
   });
 
   it('generalisation: each model\'s few-shot delta is the first answer, models never compared across shots', async () => {
