@@ -11,6 +11,8 @@ export interface PairComparison {
   b: string;
   /** a − b per task, simultaneous over the pair's tasks. */
   tasks: FamilyDifference[];
+  /** Why the pair has no task: no shared task, or every shared task asked under different conditions (a factor). */
+  note?: string;
 }
 
 /**

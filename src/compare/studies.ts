@@ -103,7 +103,12 @@ export function analyzeStudies(
   const tags = Object.fromEntries(known.map((k) => [k.aligned.task, taskTags(k.aligned.task, k.definition, options.tags)]));
   const candidates = runs.filter((run) => run !== roles.base && run !== roles.reference).map((run) => run.label);
 
-  const pairs: PairComparison[] = (options.pairs ?? []).map(({ a, b }) => ({ a, b, tasks: compareFamily(familyMembers(known, a, b, settings.allowMismatch), 'pair', settings) }));
+  const pairs: PairComparison[] = (options.pairs ?? []).map(({ a, b }) => {
+    const members = familyMembers(known, a, b, settings.allowMismatch);
+    const shared = known.filter((k) => k.answers.has(a) && k.answers.has(b)).length;
+    const note = shared === 0 ? 'no task both were compared on' : 'asked under different conditions (shots, prompts or scoring) on every shared task: see Factors';
+    return { a, b, tasks: compareFamily(members, 'pair', settings), ...(members.length === 0 ? { note } : {}) };
+  });
   const winners = pairs.length === 0 ? [] : taskWinners(pairs, new Map(known.map((k) => [k.aligned.task, { metric: k.metric, values: Object.fromEntries([...k.answers].map(([label, answers]) => [label, headline(k, answers)])) }])));
 
   const domainTasks = domainTasksOf(known, options.tags, settings);

@@ -37,6 +37,10 @@ export function studyAnswers(studies: Studies): string[] {
     lines.push(`Winner per task: ${studies.winners.map((w) => `${w.task} → ${w.winner ?? (w.tied.length > 0 ? `no clear winner (${w.tied.join(', ')})` : 'n/a')}`).join('; ')}.`);
   }
   for (const p of studies.pairs) {
+    if (p.note) {
+      lines.push(`${p.a} vs ${p.b}: not compared (${p.note}).`);
+      continue;
+    }
     lines.push(`${p.a} vs ${p.b}: ${p.a} better on ${listed(verdictList(p.tasks, 'better'))}; ${p.b} better on ${listed(verdictList(p.tasks, 'worse'))}.`);
   }
   const byPair = new Map<string, Studies['domain_deltas']>();

@@ -63,6 +63,16 @@ describe('factors: one model under two conditions', () => {
     expect(comparison.studies.factors.map((f) => f.model)).toEqual(['ft']);
   });
 
+  it('a pair across conditions is not compared, and says why', () => {
+    const root = tempDir();
+    const items = fpbItems(40);
+    writeSyntheticRun(root, { model: 'ft', runId: 'zero', tasks: [{ task: fpb, items, answer: rightWhen(() => true) }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'five', tasks: [{ task: fpb, items, answer: rightWhen(() => true), shots: 5 }] });
+    const pair = analyze(root, {}, { pairs: [{ a: 'ft@zero', b: 'ft@five' }] }).studies.pairs[0]!;
+    expect(pair.tasks).toEqual([]);
+    expect(pair.note).toMatch(/different conditions .* see Factors/);
+  });
+
   it('different data is still refused: only shots, prompt set and scoring mode are factors', () => {
     const root = tempDir();
     writeSyntheticRun(root, { model: 'ft', runId: 'zero', tasks: [{ task: fpb, items: fpbItems(30), answer: rightWhen(() => true), datasetSha256: 'one' }] });
