@@ -63,6 +63,22 @@ describe('factors: one model under two conditions', () => {
     expect(comparison.studies.factors.map((f) => f.model)).toEqual(['ft']);
   });
 
+  it('a scoring-mode factor: generation (A) against log-likelihood (B) of one model', async () => {
+    const { readFileSync, writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const root = tempDir();
+    const items = fpbItems(40);
+    const dir = writeSyntheticRun(root, { model: 'ft', runId: 'loglik', tasks: [{ task: fpb, items, answer: rightWhen(() => true) }] });
+    writeSyntheticRun(root, { model: 'ft', runId: 'generate', tasks: [{ task: fpb, items, answer: rightWhen((i) => i < 20) }] });
+    const manifestPath = join(dir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
+    manifest.scoring = 'loglik';
+    writeFileSync(manifestPath, JSON.stringify(manifest));
+    const factor = analyze(root, {}).studies.factors[0]!;
+    expect(factor).toMatchObject({ a: 'ft@generate', b: 'ft@loglik', fields: ['scoring'], a_condition: 'scoring generate', b_condition: 'scoring loglik' });
+    expect(factor.tasks[0]!.difference).toBeCloseTo(0.5, 10);
+  });
+
   it('a pair across conditions is not compared, and says why', () => {
     const root = tempDir();
     const items = fpbItems(40);
