@@ -19,6 +19,8 @@ export interface SyntheticTask {
   promptHash?: string;
   /** Recorded as the run's prompt set (`--prompt-set`). */
   promptSet?: string;
+  /** Recorded as `--shots k` (demonstration ids made up): a factor study's other arm. */
+  shots?: number;
   /** Write no item hashes, as runs written before they were recorded. */
   legacy?: boolean;
 }
@@ -59,6 +61,7 @@ export function writeSyntheticRun(root: string, spec: SyntheticRun): string {
   spec.tasks.forEach((t, index) => {
     if (t.promptHash) manifest.tasks[index]!.prompt_hash = t.promptHash;
     if (t.promptSet) manifest.tasks[index]!.prompt_set = t.promptSet;
+    if (t.shots) manifest.tasks[index]!.shots = { k: t.shots, seed: 1234, ids: Array.from({ length: t.shots }, (_, i) => `shot-${i}`), pool: { path: '/synthetic/train.jsonl', format: 'jsonl', sha256: 'sha-of-the-pool' } };
   });
   const lines: string[] = [];
   const accumulators = spec.tasks.map((t, index): [string, TaskAccumulator] => {
@@ -116,5 +119,14 @@ export function fpbItems(n: number, offset = 0): TaskItem<{ text: string }, stri
     id: `line-${index + 1}`,
     input: { text: `Sentence number ${index + offset} about quarterly results.` },
     gold: FPB_LABELS[(index + offset) % 3]!,
+  }));
+}
+
+/** `n` MMLU-shaped questions (gold always A), for general-ability tasks in synthetic runs. */
+export function mmluItems(n: number): TaskItem[] {
+  return Array.from({ length: n }, (_, index) => ({
+    id: `q-${index + 1}`,
+    input: { question: `Question ${index}?`, choices: ['w', 'x', 'y', 'z'], subject: 'econometrics' },
+    gold: 'A',
   }));
 }

@@ -37,13 +37,21 @@ export interface AlignedTask {
 export interface AlignOptions {
   /** Compare tasks whose runs differ in data, prompt or settings, pairing items by content. */
   allowMismatch?: boolean;
+  /**
+   * Fields the runs differ in on purpose (a factor study: shots, prompt set, scoring mode): when
+   * these are the only differences, items are paired by content without `allowMismatch`.
+   */
+  factorFields?: ReadonlySet<TaskMismatch['field']>;
 }
+
+/** The settings a factor study varies deliberately, one model at a time (src/compare/factors.ts). */
+export const FACTOR_FIELDS: ReadonlySet<TaskMismatch['field']> = new Set(['shots', 'prompt_set', 'prompt_hash', 'scoring']);
 
 function manifestTask(run: ModelRun, task: string): ManifestTask | undefined {
   return run.manifest.tasks.find((t) => t.id === task);
 }
 
-const FIELDS: { field: TaskMismatch['field']; read: (t: ManifestTask, run: ModelRun) => unknown }[] = [
+export const FIELDS: { field: TaskMismatch['field']; read: (t: ManifestTask, run: ModelRun) => unknown }[] = [
   { field: 'version', read: (t) => t.version },
   // Named before the hash it changes, so a refusal says "prompt_set (a: default, b: finben)".
   { field: 'prompt_set', read: (t) => t.prompt_set ?? 'default' },
@@ -138,7 +146,8 @@ export function alignTasks(runs: readonly ModelRun[], options: AlignOptions = {}
       pairedSamples = scored.map((byItem) => new Map(byId.same.map((id) => [id, byItem.get(id)!])));
     } else {
       const byContent = contentOverlap(scored);
-      if (!options.allowMismatch || byContent === undefined) {
+      const deliberate = mismatches.length > 0 && byId.different.length === 0 && mismatches.every((m) => options.factorFields?.has(m.field));
+      if (!(options.allowMismatch || deliberate) || byContent === undefined) {
         refusals.push(refusal(task, present, mismatches, byId, byContent, options.allowMismatch === true));
         return { task, models: [], mismatches, pairing, sharedIds: [], excluded: {}, samples: {} };
       }

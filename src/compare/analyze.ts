@@ -1,10 +1,14 @@
-import { changeVerdict, retentionVerdict, superiorityVerdict, type ChangeVerdict, type RetentionVerdict, type SuperiorityVerdict } from '../stats/index.js';
+import type { RetentionVerdict } from '../stats/index.js';
+import { verdictFor, type Verdict } from './verdict.js';
 import { harnessInfo, scoringOf, type ScoringMode } from '../store/manifest.js';
 import { judgeNotes } from '../judge/summary-note.js';
 import { getTask } from '../tasks/registry.js';
 import type { AnyTask, ScoredItem } from '../tasks/task.js';
 import type { SampleRecord } from '../store/samples.js';
-import { alignTasks, type AlignedTask, type PairingMode, type TaskMismatch } from './align.js';
+import { modelAnswers } from './answers.js';
+import { analyzeStudies, conditionsDiffer, type Studies, type StudyOptions } from './studies.js';
+import { findFactorPairs } from './factors.js';
+import { FACTOR_FIELDS, alignTasks, type AlignedTask, type PairingMode, type TaskMismatch } from './align.js';
 import { compareModels, estimateMetrics, type MetricEstimate, type ModelAnswers, type PairedDifference, type StatisticsSettings } from './estimates.js';
 import { taskCost, type TaskCost } from './cost.js';
 import { collectItemDiffs, type ItemDiff } from './item-diff.js';
@@ -31,8 +35,7 @@ export interface CompareSettings extends StatisticsSettings {
 
 export const DEFAULT_COMPARE_SETTINGS: CompareSettings = { level: 0.95, resamples: 10_000, seed: 1234, margin: 0.01, alpha: 0.05, maxDiffItems: 100, allowMismatch: false };
 
-/** What a paired difference says about a candidate, in the words of its question (see `verdictFor`). */
-export type Verdict = ChangeVerdict | RetentionVerdict | SuperiorityVerdict;
+export type { Verdict } from './verdict.js';
 
 export interface ComparedModel {
   label: string;
@@ -104,7 +107,12 @@ export interface Comparison {
   /** The one decision rule of this report, stated once (every format prints it). */
   decision_rule: string;
   /** `content` when some task's items were paired by content across differing runs (`--allow-mismatch`): reports open with a banner. */
-  pairing: { mode: PairingMode; tasks: { task: string; fields: TaskMismatch['field'][]; paired: number }[] };
+  pairing: {
+    mode: PairingMode;
+    tasks: { task: string; fields: TaskMismatch['field'][]; paired: number }[];
+    /** Content pairing comes from a factor study (runs of one model differing only in shots, prompts or scoring), not `--allow-mismatch`. */
+    factor_study?: boolean;
+  };
   models: ComparedModel[];
   /** Each run's status and checkpoint, each task's data and prompt: what the numbers rest on. */
   inputs: ComparisonInputs;
@@ -123,6 +131,8 @@ export interface Comparison {
     simulated: boolean;
   };
   sweep: Sweep | null;
+  /** Domain aggregates, candidate pairs, factor comparisons and training exposure (./studies.ts). */
+  studies: Studies;
 }
 
 /**
@@ -138,6 +148,7 @@ export function analyzeRuns(
   roles: { base?: ModelRun; reference?: ModelRun },
   settings: CompareSettings = DEFAULT_COMPARE_SETTINGS,
   onProgress?: CompareProgress,
+  study: StudyOptions = {},
 ): Comparison {
   const roleOf = (run: ModelRun): Role => (run === roles.base ? 'base' : run === roles.reference ? 'reference' : 'candidate');
   const models: ComparedModel[] = runs.map((run) => ({
@@ -152,8 +163,11 @@ export function analyzeRuns(
     simulated: run.manifest.model.simulated,
   }));
   const candidates = runs.filter((run) => roleOf(run) === 'candidate');
-  const aligned = alignTasks(runs, { allowMismatch: settings.allowMismatch });
-  const families = familySizes(aligned, candidates, roles);
+  // Runs of one model under two conditions (shots, prompt set, scoring) are a factor study: their
+  // items are paired by content, and no model is compared across conditions (conditionsDiffer).
+  const factorStudy = findFactorPairs(runs).length > 0;
+  const aligned = alignTasks(runs, { allowMismatch: settings.allowMismatch, ...(factorStudy ? { factorFields: FACTOR_FIELDS } : {}) });
+  const families = familySizes(aligned, candidates, roles, settings.allowMismatch);
   const tasks = aligned.map((task, index) => {
     const answers = Object.values(task.samples).reduce((sum, byItem) => sum + [...byItem.values()].reduce((n, repeats) => n + repeats.length, 0), 0);
     onProgress?.({ task: task.task, index, count: aligned.length, answers });
@@ -169,12 +183,14 @@ export function analyzeRuns(
     pairing: {
       mode: contentPaired.length > 0 ? 'content' : 'id',
       tasks: contentPaired.map((t) => ({ task: t.task, fields: t.mismatches.map((m) => m.field), paired: t.n_shared })),
+      ...(factorStudy && !settings.allowMismatch ? { factor_study: true } : {}),
     },
     models,
     inputs: describeInputs(runs, tasks),
     tasks,
     summary: { ...summarize(tasks, candidates), simulated: models.some((m) => m.simulated) },
     sweep: buildSweep(models, tasks),
+    studies: analyzeStudies(runs, aligned, roles, settings, study),
   };
 }
 
@@ -200,13 +216,14 @@ const familyKey = (candidate: string, against: string): string => `${candidate}\
  * How many tasks each (candidate, against) comparison spans: the tasks this harness knows on which
  * both models have compared items. Known before any test runs, so each interval gets its level.
  */
-function familySizes(aligned: readonly AlignedTask[], candidates: readonly ModelRun[], roles: { base?: ModelRun; reference?: ModelRun }): Map<string, number> {
+function familySizes(aligned: readonly AlignedTask[], candidates: readonly ModelRun[], roles: { base?: ModelRun; reference?: ModelRun }, allowMismatch: boolean): Map<string, number> {
   const sizes = new Map<string, number>();
   for (const task of aligned) {
     if (task.sharedIds.length === 0 || !isKnownTask(task.task)) continue;
     for (const candidate of candidates) {
       for (const against of [roles.base, roles.reference]) {
         if (!against || !task.models.includes(candidate.label) || !task.models.includes(against.label)) continue;
+        if (!allowMismatch && conditionsDiffer(task, candidate.label, against.label)) continue;
         const key = familyKey(candidate.label, against.label);
         sizes.set(key, (sizes.get(key) ?? 0) + 1);
       }
@@ -222,24 +239,6 @@ function isKnownTask(id: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** A model's answers on the shared items: every scored repeat, in shared-item order. */
-function modelAnswers(aligned: AlignedTask, label: string): ModelAnswers & { repeats: number } {
-  const byItem = aligned.samples[label]!;
-  const rows: ScoredItem[] = [];
-  const itemOf: number[] = [];
-  let repeats = 0;
-  aligned.sharedIds.forEach((key, index) => {
-    const samples = byItem.get(key)!;
-    repeats = Math.max(repeats, samples.length);
-    for (const sample of samples) {
-      // The pairing key, not the run's own id: items paired by content carry different ids per run.
-      rows.push({ itemId: key, ...(sample.group === undefined ? {} : { group: sample.group }), gold: sample.gold, prediction: sample.prediction, scores: sample.scores });
-      itemOf.push(index);
-    }
-  });
-  return { rows, itemOf: Int32Array.from(itemOf), items: aligned.sharedIds.length, repeats };
 }
 
 function analyzeTask(
@@ -307,6 +306,7 @@ function analyzeTask(
       [roles.reference, 'reference'],
     ] as const) {
       if (!against || !items.has(against.label)) continue;
+      if (!settings.allowMismatch && conditionsDiffer(aligned, candidate.label, against.label)) continue;
       const familySize = families.get(familyKey(candidate.label, against.label)) ?? 1;
       const level = 1 - settings.alpha / familySize;
       const difference = compareModels(task, items.get(candidate.label)!, items.get(against.label)!, headline, { ...settings, level });
@@ -337,16 +337,6 @@ function analyzeTask(
     usage,
     item_diffs: collectItemDiffs(task, aligned, present, headline, settings.maxDiffItems),
   };
-}
-
-/**
- * The question a difference answers depends on who it is against and what the task is for:
- * against the base, a target (finance) task asks "did fine-tuning gain?", a general-ability task
- * asks "was the ability retained?" (non-inferiority); against the reference, "is it better?".
- */
-function verdictFor(role: 'base' | 'reference', domain: 'finance' | 'general', bounds: { lower: number; upper: number; level: number }, margin: number): Verdict {
-  if (role === 'reference') return superiorityVerdict(bounds, margin).verdict;
-  return domain === 'general' ? retentionVerdict(bounds, margin).verdict : changeVerdict(bounds, margin).verdict;
 }
 
 function sumUsage(samples: readonly SampleRecord[]): { prompt_tokens: number; completion_tokens: number } {

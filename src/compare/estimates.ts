@@ -73,7 +73,7 @@ const repeated = (answers: ModelAnswers): boolean => answers.rows.length !== ans
  * The resampling unit of each compared item: the task's own unit (a headline, a conversation)
  * when it declares one, else the item. Undefined when every item is its own unit.
  */
-function itemUnits(task: AnyTask, answers: ModelAnswers): string[] | undefined {
+export function itemUnits(task: AnyTask, answers: ModelAnswers): string[] | undefined {
   const unitOf = task.metrics.unitOf;
   if (!unitOf) return undefined;
   const units = new Array<string>(answers.items);
@@ -172,7 +172,7 @@ export function compareModels(task: AnyTask, a: ModelAnswers, b: ModelAnswers, m
  * tp / (tp + fp)…), so pooling k answers per item is the same metric, and both models' kernels then
  * have one row per shared item, as a paired resample needs.
  */
-function perItemKernel(kernel: MetricKernel | undefined, answers: ModelAnswers): MetricKernel | undefined {
+export function perItemKernel(kernel: MetricKernel | undefined, answers: ModelAnswers): MetricKernel | undefined {
   if (!kernel || !repeated(answers)) return kernel;
   return { metric: kernel.metric, statistics: aggregateRows(kernel.statistics, answers.itemOf, answers.items), finalize: kernel.finalize };
 }

@@ -36,6 +36,8 @@ const endpointSchema = z
     azure_ad_token_env: ENV_NAME.optional(),
     fingerprint: z.string().min(1).optional(),
     reasoning_delimiters: REASONING_DELIMITERS.optional(),
+    /** Task ids or domain tags this checkpoint was fine-tuned on; recorded in the manifest for `compare` (training exposure). */
+    trained_on: z.array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._/:-]*$/, 'expected a task id or a tag (e.g. fpb, finance/sentiment)')).min(1).optional(),
     concurrency: z.int().min(1).max(4096).optional(),
     timeout_ms: z.int().min(100).optional(),
     /** Hard limits the harness keeps to, whatever the server's rate-limit headers say. */

@@ -78,6 +78,7 @@ function namedEndpoint(name: string, named: EndpointConfig): EndpointSpec {
       : {}),
     ...(named.fingerprint === undefined ? {} : { fingerprint: named.fingerprint }),
     ...(named.reasoning_delimiters === undefined ? {} : { reasoningDelimiters: { start: named.reasoning_delimiters[0], end: named.reasoning_delimiters[1] } }),
+    ...(named.trained_on === undefined ? {} : { trainedOn: named.trained_on }),
     ...(named.concurrency === undefined ? {} : { concurrency: named.concurrency }),
     ...(named.timeout_ms === undefined ? {} : { timeoutMs: named.timeout_ms }),
     ...(Object.keys(rateLimits).length === 0 ? {} : { rateLimits }),

@@ -101,6 +101,8 @@ export interface EndpointSpec {
   apiKeyEnv?: string;
   /** User-supplied checkpoint revision/fingerprint; part of the cache key. */
   fingerprint?: string;
+  /** Task ids or domain tags the checkpoint was fine-tuned on (config `trained_on`); not part of the cache key. */
+  trainedOn?: string[];
   /** Requests in flight for this endpoint. */
   concurrency?: number;
   timeoutMs?: number;

@@ -58,22 +58,49 @@ export function deltaChart(comparison: Comparison): VegaLiteSpec | null {
   };
 }
 
+interface TrendPoint {
+  series: string;
+  step: number;
+  model: string;
+  estimate: number;
+  lower: number;
+  upper: number;
+}
+
+/** Lines over training steps, one per series (a task, a domain), with interval bands. */
+function trendChart(values: readonly TrendPoint[], description: string): VegaLiteSpec {
+  return {
+    $schema: SCHEMA,
+    description,
+    data: { values },
+    width: 560,
+    encoding: { x: { field: 'step', type: 'quantitative', title: 'training step' }, color: { field: 'series', type: 'nominal', title: null } },
+    layer: [
+      { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lower', type: 'quantitative', title: 'score (95% CI)' }, y2: { field: 'upper' } } },
+      { mark: { type: 'line', point: true }, encoding: { y: { field: 'estimate', type: 'quantitative' }, tooltip: [{ field: 'model' }, { field: 'series' }, { field: 'estimate', format: '.3f' }] } },
+    ],
+  };
+}
+
 /** Headline metric over training steps per task, with interval bands. */
 export function sweepChart(comparison: Comparison): VegaLiteSpec | null {
   const sweep = comparison.sweep;
   if (!sweep) return null;
-  const values = sweep.series.flatMap((s) => s.points.filter((p) => p.estimate !== null).map((p) => ({ task: `${s.task} (${s.domain})`, step: p.step, model: p.model, estimate: p.estimate, lower: p.lower ?? p.estimate, upper: p.upper ?? p.estimate })));
-  return {
-    $schema: SCHEMA,
-    description: 'Headline metric per task over training steps',
-    data: { values },
-    width: 560,
-    encoding: { x: { field: 'step', type: 'quantitative', title: 'training step' }, color: { field: 'task', type: 'nominal' } },
-    layer: [
-      { mark: { type: 'area', opacity: 0.15 }, encoding: { y: { field: 'lower', type: 'quantitative', title: 'score (95% CI)' }, y2: { field: 'upper' } } },
-      { mark: { type: 'line', point: true }, encoding: { y: { field: 'estimate', type: 'quantitative' }, tooltip: [{ field: 'model' }, { field: 'task' }, { field: 'estimate', format: '.3f' }] } },
-    ],
-  };
+  const values = sweep.series.flatMap((s) => s.points.filter((p) => p.estimate !== null).map((p) => ({ series: `${s.task} (${s.domain})`, step: p.step, model: p.model, estimate: p.estimate!, lower: p.lower ?? p.estimate!, upper: p.upper ?? p.estimate! })));
+  return trendChart(values, 'Headline metric per task over training steps');
+}
+
+/** Each domain's macro average over training steps (joint-bootstrap bands): the forgetting profile. */
+export function domainTrendChart(comparison: Comparison): VegaLiteSpec | null {
+  const profiles = comparison.studies.checkpoints;
+  if (!profiles) return null;
+  const values = comparison.studies.domains.flatMap((d) =>
+    profiles.profiles.flatMap((p) => {
+      const e = d.models[p.checkpoint];
+      return e && e.estimate !== null ? [{ series: d.domain, step: p.step, model: p.checkpoint, estimate: e.estimate, lower: e.lower ?? e.estimate, upper: e.upper ?? e.estimate }] : [];
+    }),
+  );
+  return trendChart(values, 'Domain macro average over training steps');
 }
 
 /** Tasks × checkpoints heatmap of the headline metric. */

@@ -1,10 +1,11 @@
 import type { Comparison, ComparedModel, TaskComparison } from '../compare/analyze.js';
-import { deltaChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
+import { deltaChart, domainTrendChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
 import { pairingBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, htmlTable, jsonForScript, vegaScripts } from './html.js';
 import { inputBanners, provenanceTable, runsTable } from './compare-inputs.js';
 import { bestCheckpointText } from './compare-sweep.js';
+import { studyAnswers, studySections } from './compare-studies.js';
 import type { Sweep } from '../compare/sweep.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
@@ -148,6 +149,13 @@ function sweepVerdict(sweep: Sweep): string {
   return `<p>${e(lead)}${model === null ? '' : `<b>${e(model)}</b>`}${e(detail)}</p>`;
 }
 
+/** The study answers, first on screen: one line each, marks from the decision rule. */
+function studyAnswersHtml(comparison: Comparison): string {
+  const answers = studyAnswers(comparison.studies);
+  if (answers.length === 0) return '';
+  return `<h2>Study answers</h2><ul>${answers.map((line) => `<li>${e(line)}</li>`).join('')}</ul><p class="muted">* = the simultaneous interval of its family excludes 0 (the decision rule).</p>`;
+}
+
 const tableOf = (table: { header: string[]; rows: string[][] }) => htmlTable(table.header, table.rows);
 
 /**
@@ -176,6 +184,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
     comparison.summary.simulated ? `<p class="banner">SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.</p>` : '',
     ...inputBanners(comparison).map((banner) => `<p class="warn-banner">⚠️ ${e(banner)}</p>`),
     `<p>Base: <b>${e(base?.label ?? '—')}</b> · Reference: <b>${e(reference?.label ?? '—')}</b> · Candidates: ${ordered.filter((m) => m.role === 'candidate').map((m) => `<b>${e(m.label)}</b>`).join(', ') || '—'}</p>`,
+    studyAnswersHtml(comparison),
     `<h2>Runs</h2>`,
     tableOf(runsTable(comparison)),
     regressed ? general : '',
@@ -190,6 +199,8 @@ export function renderComparisonHtml(comparison: Comparison): string {
     `<h2>Format compliance</h2>`,
     formatCompliance(comparison, ordered),
     costs(comparison, ordered),
+    ...studySections(comparison.studies, ordered.map((m) => m.label)).map((section) => `<h2>${e(section.title)}</h2><p class="muted">${e(section.note)}</p>${tableOf(section.table)}`),
+    chartDiv('chart-domain-trend', domainTrendChart(comparison)),
     sweep ? `<h2>Checkpoint sweep</h2>${sweepVerdict(sweep)}${chartDiv('chart-sweep', sweepChart(comparison))}${chartDiv('chart-heatmap', sweepHeatmap(comparison))}` : '',
     `<h2>Data and prompts</h2>`,
     tableOf(provenanceTable(comparison)),

@@ -5,6 +5,7 @@ import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
 import { inputBanners, provenanceTable, runsTable, type TextTable } from './compare-inputs.js';
 import { bestCheckpointText, sweepTable } from './compare-sweep.js';
+import { studyAnswers, studySections } from './compare-studies.js';
 
 const SIMULATED_NOTE = "SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.";
 
@@ -54,6 +55,13 @@ function estimateText(task: TaskComparison, model: string, metric: string): stri
   return `${formatValue(estimate.estimate)}${mode} ${formatInterval(estimate.lower, estimate.upper)}`;
 }
 
+/** The study questions answered first, each in one line (nothing when the report holds no study view). */
+function studyAnswersBlock(comparison: Comparison): string[] {
+  const answers = studyAnswers(comparison.studies);
+  if (answers.length === 0) return [];
+  return ['## Study answers', '', ...answers.map((line) => `- ${markdownCell(line, 2_000)}`), '', '_* = the simultaneous interval of its family excludes 0 (the decision rule below)._', ''];
+}
+
 /** A comparison as Markdown: fits a pull-request comment or a GitHub Actions step summary. */
 export function renderComparisonMarkdown(comparison: Comparison): string {
   const { models, tasks, summary, settings } = comparison;
@@ -71,6 +79,7 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   out.push(
     `Base: ${base ? `**${label(base.label)}**` : '—'} · Reference: ${reference ? `**${label(reference.label)}**` : '—'} · Candidates: ${candidates.map((c) => `**${label(c.label)}**`).join(', ') || '—'}`,
     '',
+    ...studyAnswersBlock(comparison),
     '## Runs',
     '',
     ...markdownTable(runsTable(comparison)),
@@ -129,6 +138,10 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
     out.push('## Cost', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
     for (const task of analysed) out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => costCell(task.cost[m.label])).join(' | ')} |`);
     out.push('', `_${COST_NOTE}_`, '');
+  }
+
+  for (const section of studySections(comparison.studies, ordered.map((m) => m.label))) {
+    out.push(`## ${section.title}`, '', `_${markdownCell(section.note, 400)}_`, '', ...markdownTable(section.table));
   }
 
   if (comparison.sweep) {

@@ -136,7 +136,7 @@ export function bootstrapIntervals(kernels: readonly MetricKernel[], options: Bo
 }
 
 /** A kernel's `finalize` on its slice of side-by-side totals (a view, rebuilt only when the buffer changes). */
-function sliceFinalizer(kernel: MetricKernel, offset: number): (totals: Float64Array) => number {
+export function sliceFinalizer(kernel: MetricKernel, offset: number): (totals: Float64Array) => number {
   let lastTotals: Float64Array | undefined;
   let view: Float64Array = new Float64Array(0);
   return (totals) => {

@@ -9,6 +9,7 @@ export {
   bootstrapIntervals,
   pairedBootstrap,
   shiftedNullPValue,
+  sliceFinalizer,
   type BootstrapInterval,
   type BootstrapOptions,
   type PairedBootstrapComparison,

@@ -70,6 +70,8 @@ export interface RunManifest {
     /** The inference engine detected before the run (llama.cpp, vLLM) and its context per request. */
     engine?: { name: string; context_tokens: number | null };
     simulated: boolean;
+    /** What the checkpoint was fine-tuned on (config `trained_on`: task ids or tags); absent when not declared. */
+    trained_on?: string[];
     /** Model ids and system fingerprints the server reported while answering. */
     served_models: string[];
     system_fingerprints: string[];
@@ -133,6 +135,7 @@ export function manifestModel(endpoint: EndpointSpec): RunManifest['model'] {
     fingerprint: endpoint.fingerprint ?? null,
     identity: endpoint.identity ? { model_id: endpoint.identity.modelId, revision: endpoint.identity.revision, source: endpoint.identity.source } : null,
     simulated: endpoint.simulated ?? false,
+    ...(endpoint.trainedOn ? { trained_on: endpoint.trainedOn } : {}),
     served_models: [],
     system_fingerprints: [],
   };

@@ -129,6 +129,11 @@ export interface Task<Input = unknown, Gold = unknown, Pred = unknown> {
    * lost ground on them against its base model. Default 'finance'.
    */
   domain?: 'finance' | 'general';
+  /**
+   * Domain tags comparisons aggregate by (e.g. `finance/sentiment`, `math`); default: the
+   * built-in table in ./tags.ts, else the domain. Users override them per study.
+   */
+  tags?: readonly string[];
   data: TaskData<Input, Gold>;
   /** Hash of everything that shapes the prompt (templates, label list), recorded in the manifest. */
   promptHash: string;

@@ -10,7 +10,7 @@ import { gateFailures } from '../../src/cli/commands/compare.js';
 import { UserError } from '../../src/util/errors.js';
 import { getTask } from '../../src/tasks/registry.js';
 import type { TaskItem } from '../../src/tasks/task.js';
-import { fpbItems, FPB_LABELS, writeSyntheticRun as writeRunFolder, type SyntheticTask } from '../../bench/synthetic-runs.js';
+import { fpbItems, FPB_LABELS, mmluItems, writeSyntheticRun as writeRunFolder, type SyntheticTask } from '../../bench/synthetic-runs.js';
 import { tempDir } from '../helpers/fixtures.js';
 
 const FAST: CompareSettings = { ...DEFAULT_COMPARE_SETTINGS, resamples: 2_000, seed: 7 };
@@ -100,14 +100,6 @@ function regressionRuns(root: string, task: SyntheticTask['task'], n: number, lo
   const items = task === mmlu ? mmluItems(n) : fpbItems(n);
   writeRunFolder(root, { model: 'base', tasks: [{ task, items, answer: right }] });
   writeRunFolder(root, { model: 'ft', tasks: [{ task, items, answer: task === mmlu ? (item) => (Number(item.id.split('-').pop()) <= lost ? 'B' : (item.gold as string)) : rightWhen((i) => i >= lost) }] });
-}
-
-function mmluItems(n: number): TaskItem[] {
-  return Array.from({ length: n }, (_, index) => ({
-    id: `q-${index + 1}`,
-    input: { question: `Question ${index}?`, choices: ['w', 'x', 'y', 'z'], subject: 'econometrics' },
-    gold: 'A',
-  }));
 }
 
 describe('finding 3: --fail-on regression gates every task', () => {

@@ -22,6 +22,17 @@ describe('finharness.config.yaml', () => {
     });
   });
 
+  it('records what a checkpoint was trained on (trained_on: task ids or tags) in the endpoint and its manifest', async () => {
+    const { manifestModel } = await import('../../src/store/manifest.js');
+    const config = await loadConfig(
+      configFile(`endpoints:\n  ft:\n    provider: openai-compatible\n    model: llama-ft\n    base_url: http://127.0.0.1:8000/v1\n    trained_on: [fpb, finance/sentiment]\n`),
+    );
+    const endpoint = resolveEndpoint('ft', config);
+    expect(endpoint.trainedOn).toEqual(['fpb', 'finance/sentiment']);
+    expect(manifestModel(endpoint).trained_on).toEqual(['fpb', 'finance/sentiment']);
+    await expect(loadConfig(configFile(`endpoints:\n  ft:\n    provider: openai\n    model: m\n    trained_on: ["not a tag"]\n`))).rejects.toThrow(/:5: field "endpoints.ft.trained_on\[0\]": expected a task id or a tag/);
+  });
+
   it('names file, line and field for a wrong type', async () => {
     const path = configFile(`endpoints:\n  a:\n    provider: openai-compatible\n    model: m\n    base_url: http://x/v1\n    concurrency: lots\n`);
     await expect(loadConfig(path)).rejects.toThrow(new RegExp(`${path}:6: field "endpoints.a.concurrency":`));

@@ -102,9 +102,11 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     await page.waitForSelector('#chart-deltas svg', { timeout: 15_000 });
     expect(problems).toEqual([]);
     expect(requests).toEqual([]); // self-contained: nothing fetched from the network
-    // scoreboard, deltas, and the sweep's line chart and heatmap (two checkpoints carry a step)
+    // scoreboard, deltas, the sweep's line chart and heatmap (two checkpoints carry a step), and the
+    // domain macro averages over the steps (the checkpoint profile)
     await page.waitForSelector('#chart-heatmap svg', { timeout: 15_000 });
-    expect(await page.locator('.chart svg').count()).toBe(4);
+    await page.waitForSelector('#chart-domain-trend svg', { timeout: 15_000 });
+    expect(await page.locator('.chart svg').count()).toBe(5);
     expect(await page.locator('text=Best checkpoint under the forgetting budget').count()).toBe(1);
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned2?: number }).__pwned2)).toBeUndefined();

@@ -5,6 +5,8 @@ import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type CompareProgress, type Compa
 import { attachPrompts } from '../../compare/prompts.js';
 import { incompleteInputs } from '../../compare/inputs.js';
 import { loadRuns, pickRun } from '../../compare/runs.js';
+import { parsePairs } from '../../compare/pairs.js';
+import { EMPTY_STUDY, readStudyFile } from '../../compare/study-file.js';
 import { renderComparisonCsv } from '../../report/compare-csv.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
@@ -43,6 +45,8 @@ interface CompareOptions {
   stepSummary?: boolean;
   allowMismatch?: boolean;
   allowIncomplete?: boolean;
+  pairs?: string;
+  study?: string;
 }
 
 export function registerCompareCommand(program: Command): void {
@@ -59,6 +63,8 @@ export function registerCompareCommand(program: Command): void {
     .option('--margin <m>', 'non-inferiority / superiority margin as a fraction (default 0.01 = 1 point)', nonNegativeNumber('--margin', 1))
     .option('--alpha <a>', 'familywise error rate of each comparison (a candidate against the base or the reference over the tasks): Bonferroni-simultaneous intervals decide marks and verdicts (default 0.05)', nonNegativeNumber('--alpha', 1))
     .option('--allow-mismatch', 'compare tasks whose runs differ in data, prompt or settings, pairing only items with identical content (the report opens with a banner); refused by default')
+    .option('--pairs <pairs>', 'also compare candidates with each other: a:b,c:d or "all" (each pair one family under the same decision rule; adds a winner-per-task table)')
+    .option('--study <file>', 'study design (YAML): domain tags per task (tasks.<id>.tags / add_tags) and what each model was fine-tuned on (trained_on.<model>: [tasks or tags])')
     .option('--fail-on <condition>', `exit 1 when: ${FAIL_ON.join(' | ')} (repeatable; see below)`, (value: string, previous: FailOn[] = []) => {
       if (!(FAIL_ON as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${FAIL_ON.join(', ')}`);
       return [...previous, value as FailOn];
@@ -72,6 +78,12 @@ export function registerCompareCommand(program: Command): void {
       const reference = options.reference === undefined ? undefined : pickRun(runs, options.reference, 'reference');
       if (base && base === reference) throw new UserError('--base and --reference name the same run');
       if (runs.length < 2) throw new UserError(`compare needs at least two model runs; found ${runs.length}`);
+      const study = options.study === undefined ? EMPTY_STUDY : readStudyFile(resolve(options.study));
+      const candidates = runs.filter((run) => run !== base && run !== reference).map((run) => run.label);
+      const pairs = options.pairs === undefined ? undefined : parsePairs(options.pairs, runs.map((run) => run.label), candidates);
+      for (const model of Object.keys(study.trainedOn)) {
+        if (!runs.some((run) => run.label === model || run.manifest.model.name === model)) throw new UserError(`--study ${options.study}: trained_on names no loaded model "${model}"; loaded: ${runs.map((run) => run.label).join(', ')}`);
+      }
       const comparison = analyzeRuns(runs, { ...(base ? { base } : {}), ...(reference ? { reference } : {}) }, {
         ...DEFAULT_COMPARE_SETTINGS,
         ...(options.level === undefined ? {} : { level: options.level }),
@@ -80,7 +92,7 @@ export function registerCompareCommand(program: Command): void {
         ...(options.margin === undefined ? {} : { margin: options.margin }),
         ...(options.alpha === undefined ? {} : { alpha: options.alpha }),
         allowMismatch: options.allowMismatch === true,
-      }, compareProgress());
+      }, compareProgress(), { ...(pairs ? { pairs } : {}), tags: study.tags, trainedOn: study.trainedOn });
       comparison.inputs.allow_incomplete = options.allowIncomplete === true;
       await attachPrompts(comparison, runs);
       const written = await writeComparison(comparison, resolve(options.out));
