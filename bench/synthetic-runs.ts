@@ -23,6 +23,8 @@ export interface SyntheticTask {
   shots?: number;
   /** Write no item hashes, as runs written before they were recorded. */
   legacy?: boolean;
+  /** Items whose prompt the server cut (recorded as the runner flags them). */
+  truncated?(item: TaskItem): boolean;
 }
 
 export interface SyntheticRun {
@@ -70,6 +72,7 @@ export function writeSyntheticRun(root: string, spec: SyntheticRun): string {
       for (let repeat = 0; repeat < repeats; repeat++) {
         const record = syntheticSample(planned[index]!, endpoint, item, repeat, t.answer(item, repeat));
         if (t.legacy) delete record.item_hash;
+        if (t.truncated?.(item)) record.truncated = true;
         accumulator.add(record);
         lines.push(`${JSON.stringify(record)}\n`);
       }

@@ -85,7 +85,8 @@ export interface TaskComparison {
   /** model → metric → estimate with CI, on the shared items. */
   metrics: Record<string, Record<string, MetricEstimate>>;
   /** model → how often answers could not be parsed, and errored items. */
-  format: Record<string, { missing_rate: number | null; n_errors: number }>;
+  /** model → unparseable answers, failed items, and answers to prompts the server truncated (all repeats). */
+  format: Record<string, { missing_rate: number | null; n_errors: number; n_truncated: number }>;
   comparisons: PairedComparison[];
   /** model → the task's own breakdowns (confusion matrices, per-label or per-type scores). */
   details: Record<string, Record<string, unknown> | undefined>;
@@ -296,6 +297,7 @@ function analyzeTask(
     format[run.label] = {
       missing_rate: answers.rows.length === 0 ? null : answers.rows.filter((item) => item.prediction === null).length / answers.rows.length,
       n_errors: all.filter((s) => s.error !== null).length,
+      n_truncated: all.filter((s) => s.error === null && s.truncated === true).length,
     };
     usage[run.label] = sumUsage(all);
   }

@@ -1,6 +1,6 @@
 import type { Comparison, ComparedModel, TaskComparison } from '../compare/analyze.js';
 import { deltaChart, domainTrendChart, scoreboardChart, sweepChart, sweepHeatmap, type VegaLiteSpec } from './compare-charts.js';
-import { pairingBanner } from './compare-banners.js';
+import { pairingBanner, truncationBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { escapeHtml as e, htmlTable, jsonForScript, vegaScripts } from './html.js';
 import { inputBanners, provenanceTable, runsTable } from './compare-inputs.js';
@@ -64,7 +64,7 @@ function generalAbility(comparison: Comparison): string {
 function formatCompliance(comparison: Comparison, ordered: ComparedModel[]): string {
   const rows = comparison.tasks
     .filter((t) => t.headline_metric !== '')
-    .map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => { const f = task.format[m.label]; return `<td class="num">${f ? `${e(formatValue(f.missing_rate))}${f.n_errors ? ` · ${f.n_errors} errors` : ''}` : 'n/a'}</td>`; }).join('')}</tr>`);
+    .map((task) => `<tr><td>${e(task.task)}</td>${ordered.map((m) => { const f = task.format[m.label]; return `<td class="num">${f ? `${e(formatValue(f.missing_rate))}${f.n_errors ? ` · ${f.n_errors} errors` : ''}${f.n_truncated ? ` · ${f.n_truncated} truncated` : ''}` : 'n/a'}</td>`; }).join('')}</tr>`);
   return `<table><thead><tr><th>task</th>${ordered.map((m) => `<th>${modelHeader(m)}</th>`).join('')}</tr></thead><tbody>${rows.join('')}</tbody></table>
 <p class="muted">Share of answers with no recognisable answer (scored wrong), and requests that failed after retries (not scored).</p>`;
 }
@@ -180,7 +180,7 @@ export function renderComparisonHtml(comparison: Comparison): string {
   const sweep = comparison.sweep;
   const body = [
     `<h1>Model comparison</h1>`,
-    pairingBanner(comparison) ? `<p class="banner">${e(pairingBanner(comparison)!)}</p>` : '',
+    ...[pairingBanner(comparison), truncationBanner(comparison)].map((banner) => (banner ? `<p class="banner">${e(banner)}</p>` : '')),
     comparison.summary.simulated ? `<p class="banner">SIMULATED: these models are the project's local simulator (answers derived from gold labels with set error rates), not real models.</p>` : '',
     ...inputBanners(comparison).map((banner) => `<p class="warn-banner">⚠️ ${e(banner)}</p>`),
     `<p>Base: <b>${e(base?.label ?? '—')}</b> · Reference: <b>${e(reference?.label ?? '—')}</b> · Candidates: ${ordered.filter((m) => m.role === 'candidate').map((m) => `<b>${e(m.label)}</b>`).join(', ') || '—'}</p>`,

@@ -1,5 +1,5 @@
 import type { Comparison, PairedComparison, TaskComparison } from '../compare/analyze.js';
-import { pairingBanner } from './compare-banners.js';
+import { pairingBanner, truncationBanner } from './compare-banners.js';
 import { formatInterval, formatPValue, formatSigned, formatValue } from './format.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
@@ -72,8 +72,9 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
   const ordered = [...(base ? [base] : []), ...candidates, ...(reference ? [reference] : [])];
   const analysed = tasks.filter((t) => t.headline_metric !== '');
   const out: string[] = ['# Model comparison', ''];
-  const banner = pairingBanner(comparison);
-  if (banner) out.push(`> **⚠️ ${markdownCell(banner, 2_000)}**`, '');
+  for (const banner of [pairingBanner(comparison), truncationBanner(comparison)]) {
+    if (banner) out.push(`> **⚠️ ${markdownCell(banner, 2_000)}**`, '');
+  }
   if (summary.simulated) out.push(`> **${SIMULATED_NOTE}**`, '');
   for (const banner of inputBanners(comparison)) out.push(`> **⚠️ ${markdownCell(banner, Number.POSITIVE_INFINITY)}**`, '');
   out.push(
@@ -130,9 +131,9 @@ export function renderComparisonMarkdown(comparison: Comparison): string {
 
   out.push('## Format compliance', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
   for (const task of analysed) {
-    out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => { const f = task.format[m.label]; return f ? `${formatValue(f.missing_rate)} missing${f.n_errors ? `, ${f.n_errors} errors` : ''}` : 'n/a'; }).join(' | ')} |`);
+    out.push(`| ${markdownCell(task.task)} | ${ordered.map((m) => { const f = task.format[m.label]; return f ? `${formatValue(f.missing_rate)} missing${f.n_errors ? `, ${f.n_errors} errors` : ''}${f.n_truncated ? `, ${f.n_truncated} truncated` : ''}` : 'n/a'; }).join(' | ')} |`);
   }
-  out.push('', '_missing = answers with no recognisable answer (scored wrong); errors = requests that failed after retries (not scored)._', '');
+  out.push('', '_missing = answers with no recognisable answer (scored wrong); errors = requests that failed after retries (not scored); truncated = answers to prompts the server cut._', '');
 
   if (anyPriced(analysed)) {
     out.push('## Cost', '', `| task | ${ordered.map((m) => label(m.label)).join(' | ')} |`, `|---|${ordered.map(() => '---:').join('|')}|`);
