@@ -20,6 +20,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   data: async () => (await import('./commands/data.js')).registerDataCommand,
   merge: async () => (await import('./commands/merge.js')).registerMergeCommand,
   sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
+  show: async () => (await import('./commands/show.js')).registerShowCommand,
 };
 
 const program = new Command('finharness')

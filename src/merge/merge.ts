@@ -1,9 +1,10 @@
 import { sumCounts } from '../runner/error-gate.js';
 import { existsSync, mkdirSync } from 'node:fs';
 import { runResults, TaskAccumulator } from '../runner/aggregate.js';
-import { modelRunPaths, type ModelRunPaths } from '../store/layout.js';
+import { modelRunPaths, promptStorePath, type ModelRunPaths } from '../store/layout.js';
 import type { RunManifest, RunStatus } from '../store/manifest.js';
 import { compactSamples } from '../store/samples.js';
+import { mergePromptStores } from '../store/prompts.js';
 import { getTask } from '../tasks/registry.js';
 import { UserError } from '../util/errors.js';
 import { writeFileAtomic } from '../util/fs.js';
@@ -88,6 +89,7 @@ function writeMerged(model: string, runs: readonly ShardRun[], coverage: Coverag
   );
   mkdirSync(paths.dir, { recursive: true });
   compactSamples(paths.samples, first.tasks.flatMap((t) => coverage.samples.get(t.id) ?? []));
+  mergePromptStores(runs.map((run) => promptStorePath(run.dir)), paths.prompts);
   writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`);
   writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
   return { model, paths, status, shards: runs.length, warnings: coverage.problems };

@@ -14,6 +14,7 @@ import { itemContentHash } from '../tasks/item-hash.js';
 import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
+import { PromptStoreWriter } from '../store/prompts.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { runResults, TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
@@ -81,6 +82,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
   const writer = await writing(paths.samples, () => new SampleWriter(paths.samples));
+  const prompts = await writing(paths.prompts, () => new PromptStoreWriter(paths.prompts));
   const stop = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
   // As many workers as the server's ceiling; the limiter decides how many of them may send at once.
@@ -102,6 +104,13 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const prepare = (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest => {
     const { task } = planned;
     const chat = prepareRequest(endpoint, planned, item, repeat, history, settings);
+    try {
+      prompts.record(chat.messagesHash, chat.messages);
+    } catch (error) {
+      // Like a sample that cannot be written: the run stops with what it has.
+      storageError ??= error;
+      stop.abort();
+    }
     const loglik = settings.scoring === 'loglik' ? logLikelihoodRequest(deps.provider, endpoint, task, item, chat.messages, repeat) : undefined;
     return { ...chat, key: loglik?.key ?? chat.key, loglik };
   };
@@ -208,6 +217,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     }
   } finally {
     writer.close();
+    prompts.close();
   }
   if (storageError !== undefined) {
     throw new UserError(
