@@ -4,9 +4,10 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type CompareProgress, type Comparison } from '../../compare/analyze.js';
 import { attachPrompts } from '../../compare/prompts.js';
 import { incompleteInputs } from '../../compare/inputs.js';
-import { loadRuns, pickRun } from '../../compare/runs.js';
+import { loadRuns, pickRun, type ModelRun } from '../../compare/runs.js';
 import { renderComparisonCsv } from '../../report/compare-csv.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
+import { buildExplorerData } from '../../report/explorer-data.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
 import { ensureDir } from '../../util/fs.js';
 import { UserError } from '../../util/errors.js';
@@ -82,7 +83,7 @@ export function registerCompareCommand(program: Command): void {
       }, compareProgress());
       comparison.inputs.allow_incomplete = options.allowIncomplete === true;
       await attachPrompts(comparison, runs);
-      const written = await writeComparison(comparison, resolve(options.out));
+      const written = await writeComparison(comparison, resolve(options.out), runs);
       const markdown = renderComparisonMarkdown(comparison);
       process.stdout.write(`${markdown}\n`);
       process.stderr.write(`wrote ${written.join(', ')}\n`);
@@ -102,13 +103,17 @@ export function registerCompareCommand(program: Command): void {
     });
 }
 
-/** comparison.json, comparison.md, comparison.html and comparison.csv in one folder. */
-export async function writeComparison(comparison: Comparison, dir: string): Promise<string[]> {
+/**
+ * comparison.json, comparison.md, comparison.html and comparison.csv in one folder. Given the runs,
+ * the HTML carries the item explorer (every item, prompts from the runs' prompt stores).
+ */
+export async function writeComparison(comparison: Comparison, dir: string, runs?: readonly ModelRun[]): Promise<string[]> {
+  const explorer = runs ? buildExplorerData(runs) : undefined;
   await ensureDir(dir);
   const files: [string, string][] = [
     ['comparison.json', `${JSON.stringify(comparison, null, 2)}\n`],
     ['comparison.md', renderComparisonMarkdown(comparison)],
-    ['comparison.html', renderComparisonHtml(comparison)],
+    ['comparison.html', renderComparisonHtml(comparison, explorer)],
     ['comparison.csv', renderComparisonCsv(comparison)],
   ];
   for (const [name, content] of files) writeFileSync(join(dir, name), content);
