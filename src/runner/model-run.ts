@@ -304,7 +304,7 @@ export function assertResumable(previous: RunManifest, manifest: RunManifest, ru
   const conflicts = resumeConflicts(previous, manifest);
   if (conflicts.length > 0) {
     throw new UserError(
-      `cannot resume run "${runId}" for model "${model}": its settings differ from the original run:\n  - ${conflicts.join('\n  - ')}\nStart a new run (without --run-id), or repeat the original settings.`,
+      `cannot resume run "${runId}" for model "${model}": ${conflicts.join('; ')}. Start a new run (without --run-id), or repeat the original settings.`,
     );
   }
 }
