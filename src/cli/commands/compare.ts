@@ -87,7 +87,11 @@ export function registerCompareCommand(program: Command): void {
       const markdown = renderComparisonMarkdown(comparison);
       process.stdout.write(`${markdown}\n`);
       process.stderr.write(`wrote ${written.join(', ')}\n`);
-      if (options.stepSummary && process.env.GITHUB_STEP_SUMMARY) writeFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`, { flag: 'a' });
+      if (options.stepSummary) {
+        const summary = process.env.GITHUB_STEP_SUMMARY;
+        if (summary) writeFileSync(summary, `${markdown}\n`, { flag: 'a' });
+        else process.stderr.write(`compare: --step-summary: GITHUB_STEP_SUMMARY is not set (it is set inside GitHub Actions jobs); no step summary written, the Markdown is in ${join(resolve(options.out), 'comparison.md')}\n`);
+      }
       // Unfinished inputs come first: no gate's verdict on them means anything.
       const incomplete = incompleteInputs(comparison.inputs);
       if (incomplete.length > 0 && !options.allowIncomplete) {
