@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fixtures.js';
@@ -23,6 +24,19 @@ describe('one-line messages for everyday mistakes', () => {
     expect(help.code).toBe(0);
     expect(help.stdout.split('\n').length).toBeGreaterThan(20);
     expect((await runCli(['--version'])).code).toBe(0);
+  });
+
+  it('--shots on MMLU test data without its dev split: says to add --shots-data <the release>/dev', async () => {
+    const release = tempDir();
+    mkdirSync(join(release, 'test'));
+    mkdirSync(join(release, 'dev'));
+    // A subject the bundled demonstration sample does not cover.
+    writeFileSync(join(release, 'test', 'econometrics_test.csv'), 'What is a residual?,a,b,c,d,A\n');
+    const result = await runCli(['run', '-m', 'sim=openai-compatible:x@http://127.0.0.1:9/v1', '-t', 'mmlu', '--data', join(release, 'test'), '--shots', '5', '--dry-run'], { FINHARNESS_CACHE: tempDir() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `finharness: --shots 5 needs at least 5 demonstrations of group "econometrics" outside the evaluated set; the pool has 0 (the default pool, the task's bundled sample, does not cover your data): add --shots-data ${join(release, 'dev')}\n`,
+    );
   });
 
   it('compare --step-summary outside GitHub Actions warns in one line instead of doing nothing', async () => {

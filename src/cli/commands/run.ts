@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SqliteResponseCache, NO_CACHE } from '../../cache/response-cache.js';
 import { loadConfig, type FinharnessConfig, type TaskOverride } from '../../config/config.js';
@@ -17,11 +18,11 @@ import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
 import { loadTask } from '../../tasks/catalog.js';
 import { applyPromptSets, assertPromptSetCanAsk } from '../../tasks/prompt-sets.js';
 import { UserError } from '../../util/errors.js';
-import { cacheDir } from '../../util/paths.js';
+import { cacheDir, packagePath } from '../../util/paths.js';
 import { loadDataset } from '../../data/dataset.js';
 import type { AnyTask, TaskItem } from '../../tasks/task.js';
 import { loadDefaultShotPool, loadRunData } from '../datasets.js';
-import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
+import { SHOT_FORMATS, ShotPoolTooSmallError, type ShotFormat } from '../../tasks/fewshot.js';
 import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
 import { collect, integer, nonNegativeInt, nonNegativeNumber, positiveInt } from '../options.js';
 
@@ -198,7 +199,13 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     if (note !== null) process.stderr.write(`${task.id}: ${note}\n`);
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
-    planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
+    try {
+      planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
+    } catch (error) {
+      const chosenPool = options.shotsData ?? override.shots_data;
+      if (error instanceof ShotPoolTooSmallError && shots && chosenPool === undefined) throw new UserError(`${error.message} ${defaultPoolHint(task, shots.pool.path, dataPath)}`);
+      throw error;
+    }
   }
   return shard === undefined ? planned : planned.map((p) => shardTask(p, shard));
 }
@@ -212,6 +219,18 @@ async function shotPool(task: AnyTask, request: { k: number; data: string | unde
   const pool = request.data === undefined ? await loadDefaultShotPool(task) : await loadDataset<TaskItem>(resolve(request.data), task.data.formats);
   if (pool === undefined) throw new UserError(`task ${task.id} ships no training sample: pass the demonstration pool with --shots-data FILE (e.g. its train split)`);
   return { k, seed: request.seed ?? 1234, pool, format: request.format };
+}
+
+/**
+ * What to do when the default demonstration pool (the task's bundled sample, or its pulled dev
+ * split) cannot serve the data given: pass the data's own dev split, found beside a test/ or val/
+ * folder as in the MMLU release.
+ */
+function defaultPoolHint(task: AnyTask, poolPath: string, dataPath: string | undefined): string {
+  const bundled = task.data.trainSample !== undefined && resolve(poolPath) === resolve(packagePath(task.data.trainSample));
+  const which = bundled ? "the default pool, the task's bundled sample, does not cover your data" : 'the default pool, the pulled dev split, does not cover your data';
+  const split = dataPath === undefined ? undefined : ['dev', 'train'].map((name) => join(dirname(resolve(dataPath)), name)).find((candidate) => /^(test|val|validation)$/.test(basename(resolve(dataPath))) && existsSync(candidate));
+  return `(${which}): add --shots-data ${split ?? 'FILE (the dev or train split of your data)'}`;
 }
 
 function shotFormat(format: string | undefined): ShotFormat {
