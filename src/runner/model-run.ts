@@ -339,13 +339,14 @@ export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTas
     // Answers through the Batch API are billed at its discount; the manifest says how the run was sent.
     ...(settings.batch ? { batch: true } : {}),
     ...shardOfRun(tasks),
-    tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens, shard }) => ({
+    tasks: tasks.map(({ task, dataset, items, limit, sample, shots, maxTokens, shard }) => ({
       id: task.id,
       version: task.version,
       prompt_hash: task.promptHash,
       prompt_set: promptSetOf(task),
       max_tokens: maxTokens ?? settings.maxTokens ?? task.maxTokens,
       limit,
+      ...(sample ? { sample: { n: sample.n, seed: sample.seed, stratified_by: task.groupOf ? ('group' as const) : null } } : {}),
       n_items: items.length,
       dataset: { path: dataset.path, format: dataset.format, sha256: dataset.sha256, n_records: dataset.items.length, ...(dataset.origin ? { origin: dataset.origin } : {}) },
       shots: shots

@@ -31,6 +31,8 @@ export interface ManifestTask {
   prompt_set?: string;
   max_tokens: number;
   limit: number | null;
+  /** `--sample`: a stratified random sample of n items (seeded) was evaluated; absent otherwise. */
+  sample?: { n: number; seed: number; stratified_by: 'group' | null };
   n_items: number;
   /** `origin`: how the run came to use the data (absent in runs written before it was recorded). */
   dataset: { path: string; format: string; sha256: string; n_records: number; origin?: DataOrigin };
@@ -176,6 +178,7 @@ export function resumeConflicts(previous: RunManifest, next: RunManifest): strin
     prompt_hash: t.prompt_hash,
     max_tokens: t.max_tokens,
     limit: t.limit,
+    sample: t.sample ? { n: t.sample.n, seed: t.sample.seed } : null,
     dataset_sha256: t.dataset.sha256,
     shard: t.shard ? { index: t.shard.index, count: t.shard.count } : null,
     shots: t.shots ? { k: t.shots.k, seed: t.shots.seed, format: t.shots.format ?? 'chat', ids: t.shots.ids, groups: t.shots.groups, pool_sha256: t.shots.pool.sha256 } : null,

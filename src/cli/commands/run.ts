@@ -8,6 +8,7 @@ import { assertDistinctNames, MODEL_SPEC_HELP, resolveEndpoint } from '../../pro
 import type { EndpointSpec } from '../../providers/provider.js';
 import { createProvider } from '../../providers/registry.js';
 import type { ModelRunOutcome } from '../../runner/model-run.js';
+import { DEFAULT_SAMPLE_SEED } from '../../runner/sampling.js';
 import { planTask, type PlannedTask, type RunSettings, type ShotRequest } from '../../runner/plan.js';
 import type { ProgressMode } from '../../runner/progress.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
@@ -33,6 +34,8 @@ export interface RunCommandOptions {
   data?: string;
   format?: string;
   limit?: number;
+  sample?: number;
+  sampleSeed?: number;
   shots?: number;
   shotsData?: string;
   shotsSeed?: number;
@@ -70,6 +73,8 @@ export function registerRunCommand(program: Command): void {
     .option('--data <path>', 'local dataset file, or folder for multi-file formats (MMLU); only with a single task. Default: the data pulled with `finharness data pull`, else the task sample')
     .option('--format <name>', 'dataset format, when it cannot be detected from the file')
     .option('--limit <n>', 'evaluate the first n items of each task', positiveInt('--limit'))
+    .option('--sample <n>', "evaluate a random sample of n items of each task, stratified by the task's groups (MMLU subjects, headline questions); recorded in the manifest", positiveInt('--sample'))
+    .option('--sample-seed <s>', `seed of --sample (default ${DEFAULT_SAMPLE_SEED})`, integer('--sample-seed'))
     .option('--shots <k>', 'k demonstrations per prompt, as earlier chat turns (default 0: zero-shot)', nonNegativeInt('--shots', 64))
     .option('--shots-data <file>', "demonstration pool, e.g. the task's train split (default: its pulled dev/train split, else the task's train sample)")
     .option('--shots-format <format>', 'chat: demonstrations as earlier chat turns (default); prompt: written into one prompt before the question')
@@ -190,6 +195,8 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     (line) => process.stderr.write(`${line}\n`),
     (message) => new UserError(message),
   );
+  if (options.sample !== undefined && options.limit !== undefined) throw new UserError('--limit and --sample both choose the items: pass one (--limit N takes the first N, --sample N draws N across the groups)');
+  if (options.sampleSeed !== undefined && options.sample === undefined) throw new UserError('--sample-seed needs --sample <n>');
   const planned: PlannedTask[] = [];
   for (const [index, { override }] of resolved.entries()) {
     const task = withSets[index]!;
@@ -200,7 +207,8 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
     try {
-      planned.push(planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null));
+      const sample = options.sample === undefined ? undefined : { n: options.sample, seed: options.sampleSeed ?? DEFAULT_SAMPLE_SEED };
+      planned.push(planTask(task, dataset, sample ? null : (options.limit ?? override.limit ?? null), shots, options.maxTokens ?? override.max_tokens ?? null, sample));
     } catch (error) {
       const chosenPool = options.shotsData ?? override.shots_data;
       if (error instanceof ShotPoolTooSmallError && shots && chosenPool === undefined) throw new UserError(`${error.message} ${defaultPoolHint(task, shots.pool.path, dataPath)}`);
