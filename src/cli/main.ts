@@ -22,6 +22,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   merge: async () => (await import('./commands/merge.js')).registerMergeCommand,
   sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
   show: async () => (await import('./commands/show.js')).registerShowCommand,
+  export: async () => (await import('./commands/export.js')).registerExportCommand,
 };
 
 const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
