@@ -61,8 +61,9 @@ export class SqliteResponseCache implements ResponseCache {
     }
   }
 
-  put(key: string, completion: Completion): void {
-    this.insertStatement?.run(key, JSON.stringify(completion), Date.now());
+  /** `writtenAt`: when the answer was received (default now; tests of age-based pruning set it). */
+  put(key: string, completion: Completion, writtenAt = Date.now()): void {
+    this.insertStatement?.run(key, JSON.stringify(completion), writtenAt);
   }
 
   close(): void {

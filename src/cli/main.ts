@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
   show: async () => (await import('./commands/show.js')).registerShowCommand,
   export: async () => (await import('./commands/export.js')).registerExportCommand,
+  cache: async () => (await import('./commands/cache.js')).registerCacheCommand,
 };
 
 const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
