@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimulatorHandle } from '../../src/simulator/server.js';
 import { readPromptStore } from '../../src/store/prompts.js';
-import type { SampleRecord } from '../../src/store/samples.js';
+import { readSamples, type SampleRecord } from '../../src/store/samples.js';
 import { hashMessages } from '../../src/tasks/messages.js';
 import { runCli } from '../helpers/cli.js';
 import { fpbSimulator, tempDir } from '../helpers/fixtures.js';
@@ -19,11 +19,7 @@ afterAll(async () => {
   await simulator.close();
 });
 
-const samplesOf = (path: string) =>
-  readFileSync(path, 'utf8')
-    .trim()
-    .split('\n')
-    .map((line) => JSON.parse(line) as SampleRecord);
+const samplesOf = (path: string): SampleRecord[] => [...readSamples(path).records.values()];
 
 describe('prompt store and finharness show', () => {
   const out = tempDir();

@@ -91,8 +91,9 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     await browser?.close();
   });
 
-  it('opens from file:// with no console errors, renders charts, and shows model markup as text', async () => {
-    const page = await browser.newPage();
+  /** The report opened in a fresh page, its console errors, page errors and network requests collected. */
+  async function openReport(viewport?: { width: number; height: number }) {
+    const page = await browser.newPage(viewport ? { viewport } : {});
     const problems: string[] = [];
     const requests: string[] = [];
     page.on('console', (message) => {
@@ -103,6 +104,11 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
       if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) requests.push(request.url());
     });
     await page.goto(pathToFileURL(reportPath).href);
+    return { page, problems, requests };
+  }
+
+  it('opens from file:// with no console errors, renders charts, and shows model markup as text', async () => {
+    const { page, problems, requests } = await openReport();
     await page.waitForSelector('#chart-scoreboard svg .mark-symbol path, #chart-scoreboard svg path', { timeout: 15_000 });
     await page.waitForSelector('#chart-deltas svg', { timeout: 15_000 });
     expect(problems).toEqual([]);
@@ -122,17 +128,7 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
 
   /** The report opened, the item explorer unfolded and its first page drawn; page errors and network requests collected. */
   async function openExplorer(width = 1280) {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
-    const problems: string[] = [];
-    const requests: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(message.text());
-    });
-    page.on('pageerror', (error) => problems.push(String(error)));
-    page.on('request', (request) => {
-      if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) requests.push(request.url());
-    });
-    await page.goto(pathToFileURL(reportPath).href);
+    const { page, problems, requests } = await openReport({ width, height: 900 });
     await page.locator('#explorer > summary').click();
     await page.waitForSelector('#ex-table tbody tr');
     return { page, problems, requests };
