@@ -16,10 +16,10 @@ describe('formatUsd', () => {
     expect(formatUsd(0.000000012)).toBe('$0.000000012');
   });
 
-  it('keeps four decimals below a dollar, cents above, and says when there is no price', () => {
+  it('keeps four decimals below a dollar (an exact zero too), cents above, and says when there is no price', () => {
     expect(formatUsd(0.0123)).toBe('$0.0123');
     expect(formatUsd(12.345)).toBe('$12.35');
-    expect(formatUsd(0)).toBe('$0.00');
+    expect(formatUsd(0)).toBe('$0.0000');
     expect(formatUsd(null)).toBe('no price');
   });
 });
