@@ -104,6 +104,7 @@ export class BatchEmulator {
   async route(method: string, path: string, req: IncomingMessage): Promise<Reply | undefined> {
     if (method === 'POST' && path === '/v1/files') return this.upload(req);
     if (method === 'POST' && path === '/v1/batches') return this.create(req);
+    if (method === 'GET' && path === '/v1/batches') return this.list();
     const file = /^\/v1\/files\/([^/]+)(\/content)?$/.exec(path);
     if (method === 'GET' && file) return file[2] ? this.fileContent(decodeURIComponent(file[1]!)) : this.fileObject(decodeURIComponent(file[1]!));
     const batch = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
@@ -189,6 +190,13 @@ export class BatchEmulator {
     this.counters.batchesCreated++;
     this.counters.batchRequests += lines.length;
     return json(this.batchObject(batch, 'validating'));
+  }
+
+  /** The most recent batch (a client asking whether the Batch API exists lists with limit 1). */
+  private list(): Reply {
+    const latest = [...this.batches.values()].at(-1);
+    // Listing does not move a batch on (only polling it does): its last known state.
+    return json({ object: 'list', data: latest ? [this.batchObject(latest, latest.terminal?.status ?? 'in_progress')] : [], first_id: latest?.id ?? null, last_id: latest?.id ?? null, has_more: false });
   }
 
   private retrieve(id: string): Reply {

@@ -1,9 +1,34 @@
 import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli.js';
 import { tempDir } from '../helpers/fixtures.js';
 import { writeRunFolder } from '../helpers/run-folders.js';
+
+/** An OpenAI-compatible server with chat completions and /models only, as vLLM is: everything else is a 404. */
+async function chatOnlyServer() {
+  let chats = 0;
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      const reply = (status: number, body: unknown) => res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (req.url?.endsWith('/chat/completions')) {
+        chats++;
+        return reply(200, { id: 'x', object: 'chat.completion', created: 0, model: 'm', choices: [{ index: 0, message: { role: 'assistant', content: 'neutral' }, finish_reason: 'stop' }], usage: { prompt_tokens: 5, completion_tokens: 1, total_tokens: 6 } });
+      }
+      if (req.url?.endsWith('/models')) return reply(200, { object: 'list', data: [{ id: 'm', object: 'model' }] });
+      return reply(404, { detail: 'Not Found' });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,
+    chats: () => chats,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
 
 // Everyday mistakes each get one line that says what to do, and exit code 2 (bad input).
 describe('one-line messages for everyday mistakes', () => {
@@ -37,6 +62,28 @@ describe('one-line messages for everyday mistakes', () => {
     expect(result.stderr).toBe(
       `finharness: --shots 5 needs at least 5 demonstrations of group "econometrics" outside the evaluated set; the pool has 0 (the default pool, the task's bundled sample, does not cover your data): add --shots-data ${join(release, 'dev')}\n`,
     );
+  });
+
+  it('--batch against a server without the Batch API (vLLM, TGI): refused in one line before any request, even when every answer is cached', async () => {
+    const server = await chatOnlyServer();
+    try {
+      const env = { FINHARNESS_CACHE: tempDir() };
+      const out = tempDir();
+      const model = `vllm=openai-compatible:m@${server.url}`;
+      const direct = await runCli(['run', '-m', model, '-t', 'fpb', '--limit', '3', '-o', out, '--run-id', 'd'], env);
+      expect(direct.code, direct.stderr).toBe(0);
+      const chats = server.chats();
+      for (const runId of ['b1', 'b2']) {
+        const batch = await runCli(['run', '-m', model, '-t', 'fpb', '--limit', '3', '-o', out, '--run-id', runId, '--batch'], env);
+        expect(batch.code).toBe(2);
+        // The run's own notes (bundled sample, run folder) come first; the refusal is one line.
+        expect(batch.stderr.trim().split('\n').at(-1)).toBe(`finharness: --batch: ${server.url} has no Batch API (HTTP 404 on GET /batches; vLLM, TGI and llama.cpp offer none): run model "vllm" without --batch`);
+        expect(batch.stderr.match(/^finharness:/gm)).toHaveLength(1);
+      }
+      expect(server.chats()).toBe(chats);
+    } finally {
+      await server.close();
+    }
   });
 
   it('compare --step-summary outside GitHub Actions warns in one line instead of doing nothing', async () => {
