@@ -1,3 +1,4 @@
+import { formatDuration } from '../runner/progress.js';
 import type { ModelRunOutcome } from '../runner/model-run.js';
 import { scoringOf } from '../store/manifest.js';
 import { DEFAULT_PROMPT_SET } from '../tasks/prompt-sets.js';
@@ -52,6 +53,7 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
     if (Object.keys(failed).length > 0 || Object.keys(retried).length > 0) {
       lines.push(`  - failed items by error class: ${formatCounts(failed)}; retried attempts: ${formatCounts(retried)}`);
     }
+    if (outcome.results.loading_wait_ms) lines.push(`  - waited ${formatDuration(outcome.results.loading_wait_ms / 1000)} for the model to load (cold start)`);
   }
   lines.push('');
   return lines.join('\n');

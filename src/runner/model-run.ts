@@ -57,7 +57,19 @@ export interface ModelRunOutcome {
  * already holds. Each finished sample is appended to samples.jsonl as it arrives; results.json
  * and the final manifest are written at the end, whatever the outcome.
  */
-export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, deps: ModelRunDependencies): Promise<ModelRunOutcome> {
+export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, given: ModelRunDependencies): Promise<ModelRunOutcome> {
+  // Time spent waiting for a loading model (probe and requests alike), reported in results.json.
+  let loadingWaitMs = 0;
+  const deps: ModelRunDependencies = {
+    ...given,
+    retryHooks: {
+      ...given.retryHooks,
+      onRetry: (error, attempt, delayMs) => {
+        if (error.kind === 'loading') loadingWaitMs += delayMs;
+        given.retryHooks?.onRetry?.(error, attempt, delayMs);
+      },
+    },
+  };
   const paths = modelRunPaths(settings.outDir, settings.runId, configured.name);
   // Local files first: a damaged samples file is reported even when the server is unreachable.
   const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
@@ -254,6 +266,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     status,
     ...(settings.maxErrorRate == null ? {} : { error_rate: { failed, attempted, max: settings.maxErrorRate, exceeded: tooManyErrors !== undefined } }),
     rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...shared.limiter.stats() },
+    ...(loadingWaitMs > 0 ? { loading_wait_ms: Math.round(loadingWaitMs) } : {}),
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));

@@ -22,6 +22,7 @@ export class Progress {
   private lastPrinted = 0;
   private readonly intervalMs: number;
   private readonly now: () => number;
+  private readonly noted = new Set<string>();
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -45,6 +46,17 @@ export class Progress {
       this.lastPrinted = now;
       this.print(false);
     }
+  }
+
+  /**
+   * A one-off event worth seeing while it happens (a model loading after scale-to-zero): printed
+   * at once on its own line, once per distinct text, the progress line redrawn after it on a TTY.
+   */
+  note(text: string): void {
+    if (this.options.mode === 'none' || this.noted.has(text)) return;
+    this.noted.add(text);
+    if (this.options.mode === 'tty') this.options.stream.write(`\r\x1b[2K${text}\n${this.line()}`);
+    else this.options.stream.write(`progress: ${text}\n`);
   }
 
   finish(): void {
