@@ -64,6 +64,9 @@ describe('run --sample, end to end', () => {
       const models = ['a', 'b'].flatMap((m) => ['-m', `${m}=openai-compatible:${m}@${simulator.url}`]);
       const run = await runCli(['run', ...models, '-t', 'mmlu', '--sample', '6', '--sample-seed', '7', '-o', out, '--run-id', 's'], { FINHARNESS_CACHE: tempDir() });
       expect(run.code, run.stderr).toBe(0);
+      // The run's own summary table: the three subjects that ran, not 57 columns of "–".
+      expect(run.stdout).toContain('accuracy:professional_accounting');
+      expect(run.stdout).not.toContain('accuracy:abstract_algebra');
       const manifest = JSON.parse(readFileSync(join(out, 's', 'a', 'manifest.json'), 'utf8')) as RunManifest;
       expect(manifest.tasks[0]).toMatchObject({ id: 'mmlu', limit: null, sample: { n: 6, seed: 7, stratified_by: 'group' }, n_items: 6 });
       const report = join(out, 'report');
