@@ -96,10 +96,11 @@ export class SqliteResponseCache implements ResponseCache {
     }
   }
 
-  put(key: string, completion: Completion): void {
+  /** `writtenAt`: when the answer was received (default now; tests of age-based pruning set it). */
+  put(key: string, completion: Completion, writtenAt = Date.now()): void {
     try {
       // A key the server echoed in its answer is never stored.
-      this.insertStatement?.run(key, JSON.stringify(redactDeep(completion)), Date.now());
+      this.insertStatement?.run(key, JSON.stringify(redactDeep(completion)), writtenAt);
     } catch (error) {
       if (this.writeFailed) return;
       this.writeFailed = true;

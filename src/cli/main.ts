@@ -5,6 +5,7 @@ import { redactSecrets } from '../util/secrets.js';
 import { harnessVersion } from '../store/manifest.js';
 import { boundHeapGrowth } from './heap.js';
 import { EXIT } from './exit-codes.js';
+import { oneLineUsageError } from './usage-errors.js';
 
 /**
  * Each command's module is imported only when that command runs (all of them for --help): the
@@ -22,12 +23,18 @@ const COMMANDS: Readonly<Record<string, () => Promise<(program: Command) => void
   doctor: async () => (await import('./commands/doctor.js')).registerDoctorCommand,
   sweep: async () => (await import('./commands/sweep.js')).registerSweepCommand,
   'judge-check': async () => (await import('./commands/judge-check.js')).registerJudgeCheckCommand,
+  show: async () => (await import('./commands/show.js')).registerShowCommand,
+  export: async () => (await import('./commands/export.js')).registerExportCommand,
+  cache: async () => (await import('./commands/cache.js')).registerCacheCommand,
 };
+
+const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
 
 const program = new Command('finharness')
   .description('Evaluate finance-domain language models: checkpoints, their base model and GPT-4o on the same items.')
   .version(harnessVersion())
-  .showHelpAfterError()
+  // Usage errors are one line with the suggestion and where to look (inherited by every command).
+  .configureOutput({ outputError: (text, write) => write(oneLineUsageError(text, requested !== undefined && requested in COMMANDS ? requested : undefined)) })
   .exitOverride();
 
 // A reader that stops early (`finharness tasks | head`) closes the pipe: what is left of the output
@@ -37,7 +44,6 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 try {
-  const requested = process.argv.slice(2).find((arg) => !arg.startsWith('-'));
   // Commands that run evaluations start with the heap bounded; `run` releases it for small runs.
   if (requested === 'run' || requested === 'sweep') boundHeapGrowth();
   const isVersion = process.argv.slice(2).some((arg) => arg === '-V' || arg === '--version');
@@ -46,7 +52,8 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) {
-    process.exitCode = error.exitCode;
+    // Help and --version exit 0; a usage error is bad input like any other.
+    process.exitCode = error.exitCode === 0 ? 0 : EXIT.badInput;
   } else if (error instanceof UserError) {
     process.stderr.write(`finharness: ${error.message}\n`);
     process.exitCode = EXIT.badInput;

@@ -330,7 +330,7 @@ function analyzeTask(
     title: task.title,
     domain: task.domain ?? 'finance',
     headline_metric: headline,
-    metric_names: metricNames,
+    metric_names: metricsThatRan(metricNames, headline, metrics),
     repeats,
     metrics,
     format,
@@ -380,4 +380,12 @@ function summarize(tasks: readonly TaskComparison[], candidates: readonly ModelR
     gains,
     significantly_worse: significantlyWorse,
   };
+}
+
+/**
+ * The metrics some model has a value for (and the headline): a run of a few MMLU subjects
+ * (`--sample`, `--limit`) lists those subjects, not 57 columns of "–".
+ */
+function metricsThatRan(names: readonly string[], headline: string, metrics: TaskComparison['metrics']): string[] {
+  return names.filter((name) => name === headline || Object.values(metrics).some((byMetric) => byMetric?.[name]?.estimate != null));
 }

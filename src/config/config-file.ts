@@ -5,6 +5,8 @@
 import { dirname, resolve } from 'node:path';
 import { LineCounter, parseDocument, isMap, isNode, isScalar, isSeq, type Document } from 'yaml';
 import { z } from 'zod';
+import { closestName } from '../util/suggest.js';
+import { knownKeysAt } from '../util/zod-keys.js';
 import { InputError, UserError, describeValue, type InputLocation } from '../util/errors.js';
 import { readInputFile } from '../util/input-file.js';
 import { decodeUtf8Strict } from '../util/text-encoding.js';
@@ -145,6 +147,15 @@ export async function parseConfigFile(file: string, checks: ConfigChecks = {}): 
     return { file, ...(line === undefined ? {} : { line }), field: formatFieldPath(fieldPath) || '(top level)' };
   };
   if (!parsed.success) {
+    // Unknown keys first, all of them at once: a misspelt key is often why a required one is "missing".
+    const unknown = parsed.error.issues.filter((issue) => issue.code === 'unrecognized_keys');
+    if (unknown.length > 0) {
+      const [first, ...rest] = unknown.map((issue) => {
+        const fieldPath = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
+        return { location: at(fieldPath, [...fieldPath, issue.keys[0]!]), problem: describeIssue(issue, undefined, knownKeysAt(configSchema, fieldPath)) };
+      });
+      throw new InputError(first!.location, [first!.problem, ...rest.map((r) => new InputError(r.location, r.problem).message)].join('; '));
+    }
     const issue = parsed.error.issues[0]!;
     const fieldPath = issue.path.map((key) => (typeof key === 'number' ? key : String(key)));
     // An unknown key is reported on its own line, under the field that holds it.
@@ -215,13 +226,18 @@ function withPathsResolved(config: FinharnessConfig, dir: string): FinharnessCon
  * Zod's message, with the value found when it is a number or boolean (Zod names only its type).
  * Strings are never echoed: a key pasted into the wrong field must not reach a terminal or CI log.
  */
-function describeIssue(issue: z.core.$ZodIssue, found: unknown): string {
+function describeIssue(issue: z.core.$ZodIssue, found: unknown, knownKeys: readonly string[] = []): string {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys;
     if (keys.some((k) => /key|token|secret/i.test(k) && k !== 'api_key_env')) {
       return `unknown key(s) ${keys.join(', ')}: API keys are never read from config files; name the environment variable with api_key_env`;
     }
-    return `unknown key(s) ${keys.join(', ')}`;
+    return `unknown key(s) ${keys
+      .map((key) => {
+        const meant = closestName(key, knownKeys);
+        return meant === undefined ? key : `${key} (did you mean ${meant}?)`;
+      })
+      .join(', ')}`;
   }
   // A name under endpoints/suites that breaks the naming rule: Zod's own message only says "Invalid key in record".
   if (issue.code === 'invalid_key') return `invalid name: ${issue.issues[0]?.message ?? issue.message}`;

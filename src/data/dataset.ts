@@ -90,14 +90,14 @@ export async function loadDataset<Item extends { id: string; line?: number }>(
   formats: readonly DatasetFormat<Item>[],
   formatName?: string,
 ): Promise<LoadedDataset<Item>> {
-  const { path, files: paths, folder } = await resolveDatasetPaths(source);
+  const { path, files: paths, folder, subfolders } = await resolveDatasetPaths(source);
   const files = await Promise.all(paths.map((file) => readDatasetFile(file)));
   // Before detection: an empty or UTF-16 file is recognised by no format, and saying why helps more.
   for (const file of files) {
     if (file.bytes.length === 0) throw new InputError({ file: file.path }, `the file is empty; expected data in a format this task reads: ${formats.map((f) => f.name).join(', ')}`);
     assertNotUtf16(file.path, file.bytes);
   }
-  const format = pickFormat(files, formats, formatName, folder);
+  const format = pickFormat(files, formats, formatName, folder, { path, subfolders });
   const items: Item[] = [];
   const origins: string[] = [];
   for (const file of files) {
@@ -142,13 +142,15 @@ interface DatasetPaths {
   files: string[];
   /** True when the dataset was given as a folder or a list (never as one file). */
   folder: boolean;
+  /** Sub-folders of a folder given (a release's root holds its splits as folders). */
+  subfolders: string[];
 }
 
 async function resolveDatasetPaths(source: string | readonly string[]): Promise<DatasetPaths> {
   if (typeof source !== 'string') {
     if (source.length === 0) throw new UserError('no dataset files given');
     const files = [...source].sort();
-    return { path: commonFolder(files), files, folder: true };
+    return { path: commonFolder(files), files, folder: true, subfolders: [] };
   }
   let isFolder = false;
   try {
@@ -156,19 +158,19 @@ async function resolveDatasetPaths(source: string | readonly string[]): Promise<
   } catch {
     // A missing path is reported by readDatasetFile with the usual message.
   }
-  if (!isFolder) return { path: source, files: [source], folder: false };
+  if (!isFolder) return { path: source, files: [source], folder: false, subfolders: [] };
   const entries = await readdir(source, { withFileTypes: true });
   const files = entries
     .filter((entry) => entry.isFile() && !entry.name.startsWith('.'))
     .map((entry) => entry.name)
     .sort()
     .map((name) => join(source, name));
+  const subfolders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name).sort();
   if (files.length === 0) {
-    const folders = entries.filter((entry) => entry.isDirectory() && !entry.name.startsWith('.')).map((entry) => entry.name);
-    const hint = folders.length === 0 ? '' : ` (it holds the folders ${folders.sort().join(', ')}: pass one of them)`;
+    const hint = subfolders.length === 0 ? '' : ` (it holds the folders ${subfolders.join(', ')}: pass one of them)`;
     throw new UserError(`cannot read dataset ${source}: the folder holds no data files${hint}`);
   }
-  return { path: source, files, folder: true };
+  return { path: source, files, folder: true, subfolders };
 }
 
 function commonFolder(paths: readonly string[]): string {
@@ -177,7 +179,13 @@ function commonFolder(paths: readonly string[]): string {
   return base;
 }
 
-function pickFormat<Item>(files: readonly DatasetFile[], formats: readonly DatasetFormat<Item>[], formatName: string | undefined, folder: boolean): DatasetFormat<Item> {
+function pickFormat<Item>(
+  files: readonly DatasetFile[],
+  formats: readonly DatasetFormat<Item>[],
+  formatName: string | undefined,
+  folder: boolean,
+  given: Pick<DatasetPaths, 'path' | 'subfolders'>,
+): DatasetFormat<Item> {
   const names = formats.map((f) => f.name).join(', ');
   const first = files[0]!;
   let format: DatasetFormat<Item> | undefined;
@@ -187,6 +195,15 @@ function pickFormat<Item>(files: readonly DatasetFile[], formats: readonly Datas
   } else {
     // In a folder, the format is the first that recognises any file; the others must fit it too.
     format = formats.find((f) => files.some((file) => f.detect(file)));
+    if (!format && given.subfolders.length > 0) {
+      // A release's root (README beside dev/, val/, test/): the data is one level down.
+      const split = given.subfolders.includes('test') ? 'test' : given.subfolders[0]!;
+      const alternatives = formats.map((f) => f.name);
+      const either = alternatives.length > 1 ? `${alternatives.slice(0, -1).join(', ')} or ${alternatives.at(-1)}` : alternatives.join('');
+      throw new UserError(
+        `cannot read dataset ${given.path}: no ${either} file in it; it holds the folders ${given.subfolders.join(', ')}: point --data at one of them (${split === 'test' ? 'the test split' : 'e.g.'}: ${join(given.path, split)})`,
+      );
+    }
     if (!format) {
       throw new InputError({ file: first.path }, `could not recognise the file format; this task reads: ${names} (name one with --format)`);
     }

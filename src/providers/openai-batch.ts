@@ -111,6 +111,11 @@ export class OpenAIBatchClient {
     return this.call(signal, (options) => this.client.batches.create({ input_file_id: inputFileId, endpoint: BATCH_ENDPOINT, completion_window: '24h', metadata }, options));
   }
 
+  /** List at most one batch: whether the server has the Batch API at all (vLLM and TGI answer 404). */
+  async probe(signal?: AbortSignal): Promise<void> {
+    await this.call(signal, (options) => this.client.batches.list({ limit: 1 }, options));
+  }
+
   retrieve(batchId: string, signal?: AbortSignal): Promise<Batch> {
     return this.call(signal, (options) => this.client.batches.retrieve(batchId, options));
   }

@@ -9,6 +9,8 @@ import { studyAnswers, studySections } from './compare-studies.js';
 import type { Sweep } from '../compare/sweep.js';
 import { LOGLIK_MARKER, LOGLIK_NOTE, usesLogLikelihood } from './scoring-marker.js';
 import { anyPriced, costCell, COST_NOTE } from './compare-cost.js';
+import type { ExplorerData } from './explorer-data.js';
+import { EXPLORER_STYLE, explorerSection } from './explorer-html.js';
 
 const STYLE = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem auto;max-width:1200px;padding:0 1rem;color:#1d2330}
@@ -114,7 +116,8 @@ function taskDetail(task: TaskComparison, ordered: ComparedModel[]): string {
     .filter((m) => task.usage[m.label])
     .map((m) => `${e(m.label)}: ${task.usage[m.label]!.prompt_tokens} prompt / ${task.usage[m.label]!.completion_tokens} completion tokens`)
     .join(' · ');
-  return `<details open><summary>${e(task.task)} — ${e(task.title)} <span class="muted">(${task.n_shared} shared items)</span></summary>${notes.join('')}${metrics}${comparisons}${confusions ? `<h3>Confusion matrices</h3>${confusions}` : ''}<p class="muted">${usage}</p></details>`;
+  // Closed by default: a 10-task report is a list of summaries, each opened when wanted.
+  return `<details><summary>${e(task.task)} — ${e(task.title)} <span class="muted">(${task.n_shared} shared items)</span></summary>${notes.join('')}${metrics}${comparisons}${confusions ? `<h3>Confusion matrices</h3>${confusions}` : ''}<p class="muted">${usage}</p></details>`;
 }
 
 function itemDiffs(comparison: Comparison, ordered: ComparedModel[]): string {
@@ -161,8 +164,10 @@ const tableOf = (table: { header: string[]; rows: string[][] }) => htmlTable(tab
 /**
  * One self-contained HTML file: tables rendered here with every model and dataset string escaped,
  * charts drawn in the browser by inlined Vega-Lite from JSON data that cannot close its script tag.
+ * With the runs' items (`explorer`), every item can be browsed in the item explorer; without them
+ * (a report rebuilt from comparison.json alone) the disagreement list stands in.
  */
-export function renderComparisonHtml(comparison: Comparison): string {
+export function renderComparisonHtml(comparison: Comparison, explorer?: ExplorerData): string {
   const ordered = modelOrder(comparison.models);
   const charts: Record<string, VegaLiteSpec> = {};
   const chartDiv = (id: string, spec: VegaLiteSpec | null) => {
@@ -206,14 +211,13 @@ export function renderComparisonHtml(comparison: Comparison): string {
     tableOf(provenanceTable(comparison)),
     `<h2>Per-task detail</h2>`,
     ...comparison.tasks.map((task) => taskDetail(task, ordered)),
-    `<h2>Items where the models disagree</h2>`,
-    itemDiffs(comparison, ordered),
+    ...(explorer ? [`<h2>Items</h2>`, explorerSection(explorer)] : [`<h2>Items where the models disagree</h2>`, itemDiffs(comparison, ordered)]),
     `<h2>Provenance</h2>`,
     provenance(comparison, ordered),
   ].join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>finharness comparison</title><style>${STYLE}</style></head>
+<title>finharness comparison</title><style>${STYLE}${explorer ? EXPLORER_STYLE : ''}</style></head>
 <body>
 ${body}
 <script type="application/json" id="chart-specs">${jsonForScript(charts)}</script>

@@ -20,11 +20,16 @@ export function formatPValue(p: number | null | undefined): string {
 
 /**
  * Dollars: cents for amounts of a dollar or more, four decimals below (one evaluation item costs
- * fractions of a cent). `null` is a model nobody priced: "no price", never "$0".
+ * fractions of a cent), and two significant digits below $0.0001, where four decimals would print
+ * a priced run as "$0.0000" — which now means exactly nothing (cached answers). `null` is a model
+ * nobody priced: "no price", never "$0".
  */
 export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return 'no price';
-  return `$${value.toFixed(value >= 1 ? 2 : 4)}`;
+  if (Math.abs(value) >= 1) return `$${value.toFixed(2)}`;
+  if (value === 0 || Math.abs(value) >= 0.0001) return `$${value.toFixed(4)}`;
+  const decimals = Math.min(20, 1 - Math.floor(Math.log10(Math.abs(value))));
+  return `$${value.toFixed(decimals)}`;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { formatDuration } from '../runner/progress.js';
 import type { ModelRunOutcome } from '../runner/model-run.js';
 import { judgeNote } from '../judge/summary-note.js';
 import { scoringOf } from '../store/manifest.js';
@@ -30,7 +31,11 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
   if (outcomes.some((o) => scoringOf(o.results) === 'loglik')) lines.push(`> ${LOGLIK_NOTE}`, '');
   const taskIds = [...new Set(outcomes.flatMap((o) => Object.keys(o.results.tasks)))];
   for (const taskId of taskIds) {
-    const metricNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.results.tasks[taskId]?.metrics ?? {})))];
+    // The headline (first) and the metrics some model has a value for: a run of a few MMLU subjects
+    // shows those subjects, not 57 columns of "–".
+    const metricNames = [...new Set(outcomes.flatMap((o) => Object.keys(o.results.tasks[taskId]?.metrics ?? {})))].filter(
+      (name, index) => index === 0 || outcomes.some((o) => (o.results.tasks[taskId]?.metrics[name] ?? null) !== null),
+    );
     lines.push(`## ${taskId}`, '');
     const promptSets = [...new Set(outcomes.map((o) => o.results.tasks[taskId]?.prompt_set ?? DEFAULT_PROMPT_SET))];
     if (promptSets.some((set) => set !== DEFAULT_PROMPT_SET)) lines.push(`prompt set: ${promptSets.join(', ')}`, '');
@@ -59,6 +64,7 @@ export function formatRunSummary(outcomes: readonly ModelRunOutcome[], title?: s
     if (Object.keys(failed).length > 0 || Object.keys(retried).length > 0) {
       lines.push(`  - failed items by error class: ${formatCounts(failed)}; retried attempts: ${formatCounts(retried)}`);
     }
+    if (outcome.results.loading_wait_ms) lines.push(`  - waited ${formatDuration(outcome.results.loading_wait_ms / 1000)} for the model to load (cold start)`);
   }
   lines.push('');
   return lines.join('\n');

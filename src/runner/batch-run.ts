@@ -16,7 +16,7 @@ import type { PlannedTask, RunSettings } from './plan.js';
 import { abortableSleep, RetriesExhaustedError, withRetries, type RetryHooks } from './retry.js';
 
 /** The Batch API client's surface, so tests can substitute one that misbehaves. */
-export type BatchClient = Pick<OpenAIBatchClient, 'upload' | 'createBatch' | 'retrieve' | 'results' | 'findBatchByMetadata'>;
+export type BatchClient = Pick<OpenAIBatchClient, 'upload' | 'createBatch' | 'retrieve' | 'results' | 'findBatchByMetadata'> & Partial<Pick<OpenAIBatchClient, 'probe'>>;
 
 export interface BatchHooks {
   /** Progress while waiting (status, completed/total); `notice` marks what must be shown even without progress output (how to re-attach). */
@@ -52,6 +52,24 @@ export function assertBatchCapable(endpoint: EndpointSpec): void {
   }
 }
 
+/**
+ * An openai-compatible server may or may not have the Batch API (the simulator and some gateways
+ * do; vLLM, TGI and llama.cpp do not). Asked before anything else — even a run whose answers are
+ * all cached — so that `--batch` against such a server is one clear refusal, not a 404 mid-run or
+ * a silent success.
+ */
+async function assertServerHasBatchApi(client: BatchClient, endpoint: EndpointSpec, signal: AbortSignal): Promise<void> {
+  if (endpoint.provider !== 'openai-compatible' || !client.probe) return;
+  try {
+    await client.probe(signal);
+  } catch (error) {
+    if (error instanceof ProviderError && (error.status === 404 || error.status === 405)) {
+      throw new UserError(`--batch: ${endpoint.baseURL} has no Batch API (HTTP ${error.status} on GET /batches; vLLM, TGI and llama.cpp offer none): run model "${endpoint.name}" without --batch`);
+    }
+    throw error;
+  }
+}
+
 const DEFAULT_POLL_MS = { first: 1_000, max: 60_000 };
 
 /** An item waiting for an answer: the next unanswered turn of its dialogue (or the item itself). */
@@ -74,6 +92,7 @@ export async function runBatched(ctx: BatchRunContext): Promise<number> {
   assertBatchCapable(ctx.endpoint);
   const { settings, signal } = ctx;
   const client = ctx.createClient?.(ctx.endpoint) ?? new OpenAIBatchClient(ctx.endpoint);
+  await assertServerHasBatchApi(client, ctx.endpoint, signal);
   const log = ctx.log ?? (() => {});
   const statePath = batchStatePath(ctx.runDir);
   const state = readBatchState(statePath);

@@ -15,6 +15,7 @@ import { itemContentHash } from '../tasks/item-hash.js';
 import { batchStatePath, modelRunPaths, type ModelRunPaths } from '../store/layout.js';
 import { harnessInfo, manifestModel, resumeConflicts, type RunManifest, type RunStatus } from '../store/manifest.js';
 import type { RunResults } from '../store/results.js';
+import { PromptStoreWriter } from '../store/prompts.js';
 import { SampleWriter, compactSamples, readSamples, repairTail, sampleKey, type SampleRecord } from '../store/samples.js';
 import { runResults, TaskAccumulator } from './aggregate.js';
 import { logLikelihoodOutcome, logLikelihoodRequest } from './loglik.js';
@@ -81,7 +82,19 @@ export interface ModelRunOutcome {
  * already holds. Each finished sample is appended to samples.jsonl as it arrives; results.json
  * and the final manifest are written at the end, whatever the outcome.
  */
-export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, deps: ModelRunDependencies): Promise<ModelRunOutcome> {
+export async function runModel(configured: EndpointSpec, tasks: readonly PlannedTask[], settings: RunSettings, given: ModelRunDependencies): Promise<ModelRunOutcome> {
+  // Time spent waiting for a loading model (probe and requests alike), reported in results.json.
+  let loadingWaitMs = 0;
+  const deps: ModelRunDependencies = {
+    ...given,
+    retryHooks: {
+      ...given.retryHooks,
+      onRetry: (error, attempt, delayMs) => {
+        if (error.kind === 'loading') loadingWaitMs += delayMs;
+        given.retryHooks?.onRetry?.(error, attempt, delayMs);
+      },
+    },
+  };
   const paths = modelRunPaths(settings.outDir, settings.runId, configured.name);
   // Local files first: a damaged samples file is reported even when the server is unreachable.
   const finished = await onDisk(paths.samples, 'read', () => loadFinishedSamples(paths.samples));
@@ -116,6 +129,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
 
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
   const writer = await writing(paths.samples, () => new SampleWriter(paths.samples));
+  const prompts = await writing(paths.prompts, () => new PromptStoreWriter(paths.prompts));
   const stop = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
   // As many workers as the server's ceiling; the limiter decides how many of them may send at once.
@@ -141,6 +155,13 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
   const prepare = (planned: PlannedTask, item: TaskItem, repeat: number, history: readonly DialogueTurn[]): PreparedRequest => {
     const { task } = planned;
     const chat = prepareRequest(endpoint, planned, item, repeat, history, settings);
+    try {
+      prompts.record(chat.messagesHash, chat.messages);
+    } catch (error) {
+      // Like a sample that cannot be written: the run stops with what it has.
+      storageError ??= error;
+      stop.abort();
+    }
     const loglik = settings.scoring === 'loglik' ? logLikelihoodRequest(deps.provider, endpoint, task, item, chat.messages, repeat) : undefined;
     return { ...chat, key: loglik?.key ?? chat.key, loglik };
   };
@@ -284,6 +305,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     stopUnreachable();
     if (!deps.breaker) breaker.close();
     writer.close();
+    prompts.close();
   }
   if (storageError !== undefined) {
     throw new UserError(
@@ -326,6 +348,7 @@ export async function runModel(configured: EndpointSpec, tasks: readonly Planned
     status,
     ...(settings.maxErrorRate == null ? {} : { error_rate: { failed, attempted, max: settings.maxErrorRate, exceeded: tooManyErrors !== undefined } }),
     rate_limiting: { server: shared.server, shared_by: shared.endpoints, ...limiter.stats() },
+    ...(loadingWaitMs > 0 ? { loading_wait_ms: Math.round(loadingWaitMs) } : {}),
   };
   await writing(paths.results, () => writeFileAtomic(paths.results, `${JSON.stringify(results, null, 2)}\n`));
   await writing(paths.manifest, () => writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`));
@@ -387,7 +410,7 @@ export function assertResumable(previous: RunManifest, manifest: RunManifest, ru
   const conflicts = resumeConflicts(previous, manifest);
   if (conflicts.length > 0) {
     throw new UserError(
-      `cannot resume run "${runId}" for model "${model}": its settings differ from the original run:\n  - ${conflicts.join('\n  - ')}\nStart a new run (without --run-id), or repeat the original settings.`,
+      `cannot resume run "${runId}" for model "${model}": ${conflicts.join('; ')}. Start a new run (without --run-id), or repeat the original settings.`,
     );
   }
 }
@@ -422,13 +445,14 @@ export function buildManifest(endpoint: EndpointSpec, tasks: readonly PlannedTas
     // Answers through the Batch API are billed at its discount; the manifest says how the run was sent.
     ...(settings.batch ? { batch: true } : {}),
     ...shardOfRun(tasks),
-    tasks: tasks.map(({ task, dataset, items, limit, shots, maxTokens, shard }) => ({
+    tasks: tasks.map(({ task, dataset, items, limit, sample, shots, maxTokens, shard }) => ({
       id: task.id,
       version: task.version,
       prompt_hash: task.promptHash,
       prompt_set: promptSetOf(task),
       max_tokens: maxTokens ?? settings.maxTokens ?? task.maxTokens,
       limit,
+      ...(sample ? { sample: { n: sample.n, seed: sample.seed, stratified_by: task.groupOf ? ('group' as const) : null } } : {}),
       n_items: items.length,
       dataset: { path: dataset.path, format: dataset.format, sha256: dataset.sha256, n_records: dataset.items.length, ...(dataset.origin ? { origin: dataset.origin } : {}) },
       shots: shots

@@ -4,6 +4,7 @@ import type { RetryPolicy } from './retry.js';
 import type { ScoringMode } from '../store/manifest.js';
 import type { TaskShard } from './shard.js';
 import type { PriceTable } from '../cost/prices.js';
+import { stratifiedSample, type SampleSpec } from './sampling.js';
 import { evaluatedQuestionGuard, selectShots, selectShotsPerGroup, type ShotFormat } from '../tasks/fewshot.js';
 
 /** Few-shot demonstrations: the same k items, chosen once from a pool with a seed, for every model. */
@@ -40,6 +41,8 @@ export interface PlannedTask {
   dataset: LoadedDataset<TaskItem>;
   items: readonly TaskItem[];
   limit: number | null;
+  /** `--sample`: the items are a stratified random sample of this size and seed (instead of `limit`). */
+  sample?: SampleSpec;
   shots: ShotPlan | null;
   /** This task's answer length when set (config or command line); else the run's, else the task's. */
   maxTokens: number | null;
@@ -85,17 +88,19 @@ export function planTask(
   limit: number | null,
   shots?: ShotRequest,
   maxTokens: number | null = null,
+  sample?: SampleSpec,
 ): PlannedTask {
-  const items = limit === null ? dataset.items : dataset.items.slice(0, limit);
-  if (!shots || shots.k === 0) return { task, dataset, items, limit, shots: null, maxTokens };
+  const selected = sample ? stratifiedSample(dataset.items, sample.n, sample.seed, task.groupOf?.bind(task)) : dataset.items;
+  const items = limit === null ? selected : selected.slice(0, limit);
+  if (!shots || shots.k === 0) return { task, dataset, items, limit, ...(sample ? { sample } : {}), shots: null, maxTokens };
   // Guard against every question of the evaluated file, not only the selected ones: a later
   // --limit change must not change the demonstrations.
   const isEvaluated = evaluatedQuestionGuard(task, dataset.items);
   const base = { k: shots.k, seed: shots.seed, pool: shots.pool, format: shots.format ?? 'chat' };
   if (task.fewShot?.perGroup) {
     const byGroup = selectShotsPerGroup(task, shots.pool.items, dataset.items, shots.k, shots.seed, isEvaluated);
-    return { task, dataset, items, limit, shots: { ...base, items: [...byGroup.values()].flat(), byGroup }, maxTokens };
+    return { task, dataset, items, limit, ...(sample ? { sample } : {}), shots: { ...base, items: [...byGroup.values()].flat(), byGroup }, maxTokens };
   }
   const chosen = selectShots(shots.pool.items, shots.k, shots.seed, isEvaluated, task.fewShot?.pick);
-  return { task, dataset, items, limit, shots: { ...base, items: chosen, byGroup: null }, maxTokens };
+  return { task, dataset, items, limit, ...(sample ? { sample } : {}), shots: { ...base, items: chosen, byGroup: null }, maxTokens };
 }

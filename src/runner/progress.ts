@@ -24,6 +24,7 @@ export class Progress {
   private readonly now: () => number;
   /** Servers refusing every connection right now: the line says so instead of an ETA. */
   private readonly unreachable = new Set<string>();
+  private readonly noted = new Set<string>();
 
   constructor(private readonly options: ProgressOptions) {
     this.now = options.now ?? (() => performance.now());
@@ -53,6 +54,17 @@ export class Progress {
   setUnreachable(server: string, unreachable: boolean): void {
     if (unreachable) this.unreachable.add(server);
     else this.unreachable.delete(server);
+  }
+
+  /**
+   * A one-off event worth seeing while it happens (a model loading after scale-to-zero): printed
+   * at once on its own line, once per distinct text, the progress line redrawn after it on a TTY.
+   */
+  note(text: string): void {
+    if (this.options.mode === 'none' || this.noted.has(text)) return;
+    this.noted.add(text);
+    if (this.options.mode === 'tty') this.options.stream.write(`\r\x1b[2K${text}\n${this.line()}`);
+    else this.options.stream.write(`progress: ${text}\n`);
   }
 
   finish(): void {

@@ -6,7 +6,7 @@ import type { EndpointSpec, Provider } from '../providers/provider.js';
 import { assertScoringSupported } from './loglik.js';
 import { importBatchRunner, runModel, type ModelRunOutcome } from './model-run.js';
 import type { PlannedTask, RunSettings } from './plan.js';
-import { Progress, type ProgressMode } from './progress.js';
+import { formatDuration, Progress, type ProgressMode } from './progress.js';
 import { RunLock } from '../store/lock.js';
 import { runDir } from '../store/layout.js';
 import type { RetryHooks } from './retry.js';
@@ -85,7 +85,14 @@ async function runModels(
         limiter: limiters.get(endpoint.name)!,
         ...(judge ? { judge } : {}),
         ...(deps.signal ? { signal: deps.signal } : {}),
-        ...(deps.retryHooks ? { retryHooks: deps.retryHooks } : {}),
+        retryHooks: {
+          ...deps.retryHooks,
+          onRetry: (error, attempt, delayMs) => {
+            deps.retryHooks?.onRetry?.(error, attempt, delayMs);
+            // A scale-to-zero endpoint waking up can take minutes: say so instead of a stalled counter.
+            if (error.kind === 'loading') progress.note(`${endpoint.name}: the model is loading (cold start); asking again in ${formatDuration(delayMs / 1000)}`);
+          },
+        },
         onResumed: (count) => progress.markSkipped(count),
         onSample: (outcome) => progress.tick(outcome),
         batchHooks: { log: (line, notice) => (notice || (deps.progress && deps.progress.mode !== 'none')) && (deps.progress?.stream ?? process.stderr).write(`${endpoint.name}: ${line}\n`) },

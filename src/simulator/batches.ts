@@ -112,7 +112,11 @@ export class BatchEmulator {
     return undefined;
   }
 
-  /** GET /v1/batches: newest first, `limit` (default 20, at most 100) after the id `after`, as the Batch API pages. */
+  /**
+   * GET /v1/batches: newest first, `limit` (default 20, at most 100) after the id `after`, as the Batch API
+   * pages. Listing does not move a batch on (only polling it does). A client asking whether the Batch API
+   * exists lists with limit 1.
+   */
   private list(query: URLSearchParams): Reply {
     const newestFirst = [...this.batches.values()].reverse();
     const after = query.get('after');

@@ -10,6 +10,8 @@ export interface ModelRunPaths {
   manifest: string;
   samples: string;
   results: string;
+  /** Every distinct prompt the run sent, by hash (src/store/prompts.ts). */
+  prompts: string;
 }
 
 export function runDir(outDir: string, runId: string): string {
@@ -23,6 +25,7 @@ export function modelRunPaths(outDir: string, runId: string, modelName: string):
     manifest: join(dir, 'manifest.json'),
     samples: join(dir, 'samples.jsonl'),
     results: join(dir, 'results.json'),
+    prompts: promptStorePath(dir),
   };
 }
 
@@ -32,6 +35,11 @@ export function modelRunPaths(outDir: string, runId: string, modelName: string):
  */
 export function batchStatePath(modelRunDir: string): string {
   return join(modelRunDir, 'batches.json');
+}
+
+/** `<model run folder>/prompts.jsonl`: the run's prompts, each once (src/store/prompts.ts). */
+export function promptStorePath(modelRunDir: string): string {
+  return join(modelRunDir, 'prompts.jsonl');
 }
 
 /** Sortable, unique enough for humans: 20261121-183012-k3f9. */

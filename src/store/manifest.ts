@@ -31,6 +31,8 @@ export interface ManifestTask {
   prompt_set?: string;
   max_tokens: number;
   limit: number | null;
+  /** `--sample`: a stratified random sample of n items (seeded) was evaluated; absent otherwise. */
+  sample?: { n: number; seed: number; stratified_by: 'group' | null };
   n_items: number;
   /** `origin`: how the run came to use the data (absent in runs written before it was recorded). */
   dataset: { path: string; format: string; sha256: string; n_records: number; origin?: DataOrigin };
@@ -142,13 +144,31 @@ export function manifestModel(endpoint: EndpointSpec): RunManifest['model'] {
 }
 
 /**
+ * "path was A, now B" for each leaf where two JSON values differ (objects compared key by key;
+ * arrays and scalars as a whole). A difference at the top has an empty path: " was A, now B".
+ */
+export function differingFields(a: unknown, b: unknown, path = ''): string[] {
+  if (canonicalJson(a) === canonicalJson(b)) return [];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+  if (isObject(a) && isObject(b)) {
+    return [...new Set([...Object.keys(a), ...Object.keys(b)])].sort().flatMap((key) => differingFields(a[key], b[key], path === '' ? key : `${path}.${key}`));
+  }
+  const show = (v: unknown) => (v === undefined ? 'absent' : canonicalJson(v));
+  return [`${path} was ${show(a)}, now ${show(b)}`];
+}
+
+/**
  * The part of a manifest that must match for a run to be resumed: same endpoint identity, same
  * decoding, same tasks, prompts and data. Returns human-readable differences (empty = compatible).
  */
 export function resumeConflicts(previous: RunManifest, next: RunManifest): string[] {
   const conflicts: string[] = [];
+  // Only the fields that differ, by path ("decoding.seed was 1234, now 7"): a whole settings object
+  // before and after hides the one change in it.
   const compare = (what: string, a: unknown, b: unknown) => {
-    if (canonicalJson(a) !== canonicalJson(b)) conflicts.push(`${what}: was ${canonicalJson(a)}, now ${canonicalJson(b)}`);
+    const differences = differingFields(a, b);
+    if (what.startsWith('task ')) conflicts.push(...differences.map((d) => `${what}: ${d}`));
+    else conflicts.push(...differences.map((d) => (d.startsWith(' ') ? `${what}${d}` : `${what}.${d}`)));
   };
   // A checkpoint swapped behind the same URL must not be resumed into the old one's samples.
   const identity = (m: RunManifest['model']) => ({
@@ -169,6 +189,7 @@ export function resumeConflicts(previous: RunManifest, next: RunManifest): strin
     prompt_hash: t.prompt_hash,
     max_tokens: t.max_tokens,
     limit: t.limit,
+    sample: t.sample ? { n: t.sample.n, seed: t.sample.seed } : null,
     dataset_sha256: t.dataset.sha256,
     shard: t.shard ? { index: t.shard.index, count: t.shard.count } : null,
     shots: t.shots ? { k: t.shots.k, seed: t.shots.seed, format: t.shots.format ?? 'chat', ids: t.shots.ids, groups: t.shots.groups, pool_sha256: t.shots.pool.sha256 } : null,

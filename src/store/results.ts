@@ -52,6 +52,8 @@ export interface RunResults {
   error_rate?: { failed: number; attempted: number; max: number; exceeded: boolean };
   /** What the server's adaptive limiter saw (shared by every endpoint of the run on that server). */
   rate_limiting?: LimiterStats & { server: string; shared_by: string[] };
+  /** Milliseconds spent waiting for a loading model (TGI / Inference Endpoint cold start); absent when none. */
+  loading_wait_ms?: number;
   /** The price the costs were computed with; null when the model has none (costs are then null). */
   price: ResolvedPrice | null;
   /** Sum over tasks. */

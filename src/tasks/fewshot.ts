@@ -4,6 +4,9 @@ import { groupBy } from '../util/group-by.js';
 import { questionHash, type ChatMessage } from './messages.js';
 import type { AnyTask, DialogueTurn, FewShotStrategy, TaskItem } from './task.js';
 
+/** The demonstration pool cannot give k shots (the run command then says which pool to pass). */
+export class ShotPoolTooSmallError extends UserError {}
+
 /**
  * Choose k demonstrations from a pool, deterministically from a seed: the same seed and pool give
  * the same demonstrations for every model in a comparison. `isEvaluated` excludes pool items that
@@ -20,7 +23,7 @@ export function selectShots(
 ): TaskItem[] {
   const candidates = pool.filter((item) => !isEvaluated(item));
   if (candidates.length < k) {
-    throw new UserError(`--shots ${k} needs at least ${k} ${what} outside the evaluated set; the pool has ${candidates.length}`);
+    throw new ShotPoolTooSmallError(`--shots ${k} needs at least ${k} ${what} outside the evaluated set; the pool has ${candidates.length}`);
   }
   if (pick === 'first') return candidates.slice(0, k);
   return candidates

@@ -43,6 +43,16 @@ describe('finharness.config.yaml', () => {
     await expect(loadConfig(configFile(`defaults:\n  concurency: 3\n`))).rejects.toThrow(/:2: field "defaults": unknown key\(s\) concurency/);
   });
 
+  it('lists every unknown key in the file, each with the closest known key, in one line', async () => {
+    const path = configFile(`defaults:\n  concurency: 3\n  temprature: 0\nendpoints:\n  a:\n    provider: openai\n    model: gpt-4o\n    timout_ms: 5\n    colour: red\n`);
+    const error = await loadConfig(path).catch((caught: Error) => caught);
+    expect((error as Error).message).toBe(
+      `${path}:2: field "defaults": unknown key(s) concurency (did you mean concurrency?), temprature (did you mean temperature?); ` +
+        `${path}:8: field "endpoints.a": unknown key(s) timout_ms (did you mean timeout_ms?), colour`,
+    );
+    expect((error as Error).message).not.toContain('\n');
+  });
+
   it('requires base_url for openai-compatible endpoints', async () => {
     await expect(loadConfig(configFile(`endpoints:\n  a:\n    provider: openai-compatible\n    model: m\n`))).rejects.toThrow(/base_url is required/);
   });

@@ -113,6 +113,12 @@ describe('mmlu-csv', () => {
     const error = await load(parent).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UserError);
     expect((error as Error).message).toMatch(/holds no data files \(it holds the folders dev, test: pass one of them\)/);
+    // The release's root, with a file of its own beside the split folders: point at test/, not "unknown format".
+    mkdirSync(join(parent, 'val'));
+    writeFileSync(join(parent, 'README.txt'), 'MMLU release');
+    const root = await load(parent).catch((e: unknown) => e);
+    expect(root).toBeInstanceOf(UserError);
+    expect((root as Error).message).toBe(`cannot read dataset ${parent}: no mmlu-csv or mmlu-parquet file in it; it holds the folders dev, test, val: point --data at one of them (the test split: ${join(parent, 'test')})`);
     const mixed = folder({ 'econometrics_test.csv': econometrics, 'README.txt': 'notes' });
     const stranger = await inputErrorOf(load(mixed));
     expect(stranger.location.file).toBe(join(mixed, 'README.txt'));

@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { NO_CACHE } from '../../src/cache/response-cache.js';
 import type { ProviderError } from '../../src/providers/errors.js';
 import { serverRoot } from '../../src/providers/huggingface.js';
+import { formatRunSummary } from '../../src/report/run-summary.js';
 import type { EndpointSpec } from '../../src/providers/provider.js';
 import { createProvider } from '../../src/providers/registry.js';
 import type { PlannedTask } from '../../src/runner/plan.js';
@@ -95,8 +96,13 @@ describe('Hugging Face provider end to end (fpb)', () => {
   it('rides out a scale-to-zero cold start', async () => {
     const kinds: string[] = [];
     sim.tgi.coldStart(400);
-    const outcome = await run(hf('chat'), 'cold', { retryHooks: { onRetry: (error: ProviderError) => void kinds.push(error.kind) } });
+    const progress: string[] = [];
+    const outcome = await run(hf('chat'), 'cold', { retryHooks: { onRetry: (error: ProviderError) => void kinds.push(error.kind) }, progress: { mode: 'plain', stream: { write: (text: string) => progress.push(text) } } });
     expect(outcome.status).toBe('complete');
+    // The wait is visible: a progress line when it starts, and its length in results.json.
+    expect(progress.some((line) => /^progress: hf-chat: the model is loading \(cold start\); asking again in \d+s$/.test(line.trim())), progress.join('')).toBe(true);
+    expect(outcome.results.loading_wait_ms).toBeGreaterThan(0);
+    expect(formatRunSummary([outcome])).toMatch(/\n {2}- waited \d+s for the model to load \(cold start\)\n/);
     expect(outcome.results.tasks.fpb).toMatchObject({ n_scored: 40, n_errors: 0 });
     expect(kinds.length).toBeGreaterThan(0);
     expect(new Set(kinds)).toEqual(new Set(['loading']));

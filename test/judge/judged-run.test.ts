@@ -180,7 +180,7 @@ describe('a judge-scored run with the simulator as judge', () => {
     expect(resumed.samples.every((s) => s.error === null && s.judgement !== undefined)).toBe(true);
     expect(resumed.results.status).toBe('complete');
 
-    await expect(run(out, cache, 'resumable', ['sim-judge-c'])).rejects.toThrow(/cannot resume run "resumable".*\n.*judge: was/s);
+    await expect(run(out, cache, 'resumable', ['sim-judge-c'])).rejects.toThrow(/cannot resume run "resumable" for model "sim-analyst": judge\.judges was .*sim-judge-b.*now .*sim-judge-c/);
   });
 
   it('a judge that rejects the key stops the run, as a model would', async () => {

@@ -218,7 +218,8 @@ describe('hostile model output: end to end', () => {
     expect(compare.code, compare.stderr).toBe(0);
     const html = readFileSync(join(reports, 'comparison.html'), 'utf8');
     // (Booleans: a failed match must not print a megabyte of HTML.)
-    expect(html.includes("globalThis.__pwned = &#39;script&#39;"), 'the HTML payload is in the item diff, escaped').toBe(true);
+    // The item explorer carries the outputs as JSON that cannot close its script element (rendered as text: test/report/html-chromium.test.ts).
+    expect(html.includes("\\u003cscript\\u003eglobalThis.__pwned = 'script'"), 'the HTML payload is in the explorer data, its markup escaped').toBe(true);
     expect(html.includes('<script>globalThis.__pwned'), 'a raw <script> payload').toBe(false);
     expect(/<img src=x|<iframe/i.test(html), 'a raw <img onerror> or <iframe> payload').toBe(false);
     // Reports stay small whatever the model sent (raw outputs and predictions are cut in the item diff).

@@ -104,7 +104,7 @@ describe('merge killed at any moment', () => {
       const killed = await runCli(['merge', ...shards, '--out', out], env(), (child) => void setTimeout(() => child.kill('SIGKILL'), delayMs));
       const model = join(out, 's', 'sim-a');
       if (existsSync(model)) {
-        expect(readdirSync(model).sort(), `killed after ${delayMs} ms (${String(killed.signal)})`).toEqual(['manifest.json', 'results.json', 'samples.jsonl']);
+        expect(readdirSync(model).sort(), `killed after ${delayMs} ms (${String(killed.signal)})`).toEqual(['manifest.json', 'prompts.jsonl', 'results.json', 'samples.jsonl']);
         JSON.parse(readFileSync(join(model, 'results.json'), 'utf8'));
       } else {
         expectOk(await runCli(['merge', ...shards, '--out', out], env()));
@@ -118,7 +118,7 @@ describe('merge killed at any moment', () => {
     mkdirSync(model, { recursive: true });
     writeFileSync(join(model, 'samples.jsonl'), '{"task":"fpb","item_id":"x","repeat":0,"error":null}\n');
     expectOk(await runCli(['merge', ...shards, '--out', out], env()));
-    expect(readdirSync(model).sort()).toEqual(['manifest.json', 'results.json', 'samples.jsonl']);
+    expect(readdirSync(model).sort()).toEqual(['manifest.json', 'prompts.jsonl', 'results.json', 'samples.jsonl']);
   });
 });
 

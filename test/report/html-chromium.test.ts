@@ -38,6 +38,11 @@ function hostileTatqaFile(): string {
   return path;
 }
 
+/** Width and height from a PNG's IHDR chunk. */
+function pngSize(png: Buffer): { width: number; height: number } {
+  return { width: png.readUInt32BE(16), height: png.readUInt32BE(20) };
+}
+
 describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
   let browser: Browser;
   let reportPath: string;
@@ -75,7 +80,7 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     const comparison = analyzeRuns(runs, { base: pickRun(runs, 'base', 'base'), reference: pickRun(runs, 'ref', 'reference') }, { level: 0.95, resamples: 500, seed: 1, margin: 0.01, alpha: 0.05, maxDiffItems: 50, allowMismatch: false });
     await attachPrompts(comparison, runs);
     const dir = tempDir();
-    await writeComparison(comparison, dir);
+    await writeComparison(comparison, dir, runs);
     reportPath = join(dir, 'comparison.html');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
@@ -86,8 +91,9 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     await browser?.close();
   });
 
-  it('opens from file:// with no console errors, renders charts, and shows model markup as text', async () => {
-    const page = await browser.newPage();
+  /** The report opened in a fresh page, its console errors, page errors and network requests collected. */
+  async function openReport(viewport?: { width: number; height: number }) {
+    const page = await browser.newPage(viewport ? { viewport } : {});
     const problems: string[] = [];
     const requests: string[] = [];
     page.on('console', (message) => {
@@ -98,6 +104,11 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
       if (!request.url().startsWith('file:') && !request.url().startsWith('data:')) requests.push(request.url());
     });
     await page.goto(pathToFileURL(reportPath).href);
+    return { page, problems, requests };
+  }
+
+  it('opens from file:// with no console errors, renders charts, and shows model markup as text', async () => {
+    const { page, problems, requests } = await openReport();
     await page.waitForSelector('#chart-scoreboard svg .mark-symbol path, #chart-scoreboard svg path', { timeout: 15_000 });
     await page.waitForSelector('#chart-deltas svg', { timeout: 15_000 });
     expect(problems).toEqual([]);
@@ -112,30 +123,90 @@ describe.skipIf(!available)('comparison HTML in headless Chromium', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { __pwned2?: number }).__pwned2)).toBeUndefined();
     const planted = await page.evaluate(() => Object.keys(globalThis).filter((key) => key.startsWith('__pwned')));
     expect(planted).toEqual([]);
-    expect(await page.locator('#diff-table img, #diff-table script, #diff-table iframe').count()).toBe(0);
-    const diffText = await page.locator('#diff-table').innerText();
-    expect(diffText).toContain('<script>window.__pwned = 1</script>');
-    // The dataset's own text, shown as text in the prompt and gold columns of the hostile question's row.
-    const hostileRow = page.locator('#diff-table tbody tr', { hasText: 'window.__pwnedPrompt = 1' });
-    expect(await hostileRow.count()).toBe(1);
-    const cells = hostileRow.locator('td');
-    expect(await cells.nth(2).innerText()).toContain(PROMPT_PAYLOAD);
-    expect(await cells.nth(3).innerText()).toContain('<script>window.__pwnedGold = 1</script>');
     expect(await page.locator('.banner').innerText()).toContain('SIMULATED');
     // fpb ran on the bundled sample (tatqa on a file of its own): flagged like SIMULATED.
     expect(await page.locator('.warn-banner').innerText()).toMatch(/^⚠️ BUNDLED SAMPLE: fpb \(40 items/);
   });
 
-  it('filters the item diff by task', async () => {
-    const page = await browser.newPage();
+  /** The report opened, the item explorer unfolded and its first page drawn; page errors and network requests collected. */
+  async function openExplorer(width = 1280) {
+    const { page, problems, requests } = await openReport({ width, height: 900 });
+    await page.locator('#explorer > summary').click();
+    await page.waitForSelector('#ex-table tbody tr');
+    return { page, problems, requests };
+  }
+  const countText = (page: import('playwright-core').Page) => page.locator('#ex-count').innerText();
+
+  it('explorer: every item in pages of 50, filtered by task, model verdict and disagreement', async () => {
+    const { page, problems, requests } = await openExplorer();
+    // fpb's 40 items and the TAT-QA sample's questions, 4 models each.
+    const total = Number((await countText(page)).match(/of (\d+) \(/)![1]);
+    expect(total).toBeGreaterThan(50);
+    expect(await page.locator('#ex-table tbody tr').count()).toBe(50);
+    expect(await page.locator('#ex-table thead th').allInnerTexts()).toEqual(['task', 'item', 'gold', 'base', 'ft-step-100', 'ft-step-200', 'ref']);
+    await page.click('#ex-next');
+    expect(await page.locator('#ex-table tbody tr').count()).toBe(total - 50);
+
+    await page.selectOption('#ex-task', 'fpb');
+    expect(await countText(page)).toBe('Items 1–40 of 40 (' + total + ' in all)');
+    // The reference is always right on TAT-QA, the base always wrong: wrong answers of the reference are fpb only.
+    await page.selectOption('#ex-task', '');
+    await page.selectOption('#ex-model', { label: 'ref' });
+    await page.selectOption('#ex-status', 'wrong');
+    const refWrong = await page.locator('#ex-table tbody tr td:first-child').allInnerTexts();
+    expect(refWrong.length).toBeGreaterThan(0);
+    expect(new Set(refWrong)).toEqual(new Set(['fpb']));
+    await page.selectOption('#ex-model', { label: 'base' });
+    await page.selectOption('#ex-task', 'tatqa');
+    const tatqaItems = Number((await countText(page)).match(/of (\d+) \(/)![1]);
+    await page.selectOption('#ex-status', '');
+    await page.check('#ex-disagree');
+    // Base wrong and reference right on every TAT-QA question: all of them are disagreements.
+    expect(Number((await countText(page)).match(/of (\d+) \(/)![1])).toBe(tatqaItems);
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('explorer: search finds the hostile question, whose prompt, gold and outputs show as text in the detail pane', async () => {
+    const { page, problems, requests } = await openExplorer();
+    await page.fill('#ex-search', 'window.__pwnedPrompt = 1');
+    await page.waitForFunction(`document.getElementById('ex-count').textContent.startsWith('Items 1–1 of 1 ')`);
+    await page.locator('#ex-table tbody tr').first().click();
+    const detail = page.locator('#ex-detail');
+    await detail.waitFor();
+    // The question is the whole prompt here (zero-shot): shown unfolded, as text.
+    expect(await detail.locator('details').first().innerText()).toContain(PROMPT_PAYLOAD);
+    expect(await detail.innerText()).toContain('<script>window.__pwnedGold = 1</script>');
+    const cards = detail.locator('.answer');
+    expect(await cards.count()).toBe(4);
+    expect(await cards.nth(0).getAttribute('data-model')).toBe('base');
+    expect(await cards.nth(0).innerText()).toContain('<script>window.__pwned = 1</script>');
+    expect(await cards.nth(3).innerText()).toMatch(/score\s+correct/);
+    expect(await page.locator('#explorer img, #explorer iframe, #ex-detail script, #ex-table script').count()).toBe(0);
+    const planted = await page.evaluate(() => Object.keys(globalThis).filter((key) => key.startsWith('__pwned')));
+    expect(planted).toEqual([]);
+    expect(problems).toEqual([]);
+    expect(requests).toEqual([]);
+  });
+
+  it('explorer: sections start collapsed; at 1,280 px nothing overflows sideways, detail pane open', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(pathToFileURL(reportPath).href);
-    const rows = page.locator('#diff-table tbody tr');
-    const total = await rows.count();
-    expect(total).toBeGreaterThan(0);
-    const fpbRows = await page.locator('#diff-table tbody tr[data-task="fpb"]').count();
-    expect(fpbRows).toBeGreaterThan(0);
-    expect(fpbRows).toBeLessThan(total); // TAT-QA rows too
-    await page.selectOption('#diff-filter', 'fpb');
-    expect(await page.locator('#diff-table tbody tr:not([hidden])').count()).toBe(fpbRows);
+    expect(await page.locator('details[open]').count()).toBe(0);
+    const { page: opened } = await openExplorer(1280);
+    await opened.locator('#ex-table tbody tr').nth(3).click();
+    await opened.locator('#ex-detail .answer').first().waitFor();
+    const widths = (await opened.evaluate(
+      `({ document: document.documentElement.scrollWidth, viewport: window.innerWidth, table: document.getElementById('ex-table').scrollWidth, detail: document.getElementById('ex-detail').scrollWidth, explorer: document.getElementById('explorer').clientWidth })`,
+    )) as Record<'document' | 'viewport' | 'table' | 'detail' | 'explorer', number>;
+    expect(widths.document).toBeLessThanOrEqual(widths.viewport);
+    expect(widths.table).toBeLessThanOrEqual(widths.explorer);
+    expect(widths.detail).toBeLessThanOrEqual(widths.explorer);
+    // The answer cards sit side by side: one row of four.
+    const tops = await opened.locator('#ex-detail .answer').evaluateAll((cards) => cards.map((card) => Math.round(card.getBoundingClientRect().top)));
+    expect(new Set(tops).size).toBe(1);
+    const shot = await opened.locator('#explorer').screenshot();
+    const { width } = pngSize(shot);
+    expect(width).toBeLessThanOrEqual(1280);
   });
 });

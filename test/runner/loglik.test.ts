@@ -153,7 +153,7 @@ describe('log-likelihood scoring in the runner', () => {
     expect(samplesOf(stopped!.paths.samples)).toHaveLength(3);
 
     await expect(runEvaluation([ENDPOINT], [planned], testSettings(out, 'res', { concurrency: 1 }), { cache: NO_CACHE, createProvider: () => failing })).rejects.toThrow(
-      /scoring: was "loglik", now "generate"/,
+      /scoring was "loglik", now "generate"/,
     );
 
     const working = new FakeLogLikelihoodProvider(items);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadTaskData } from '../../src/cli/datasets.js';
 import { mergeShardRuns } from '../../src/merge/merge.js';
+import { readPromptStore } from '../../src/store/prompts.js';
 import { buildAnswerKey, type AnswerKeySource } from '../../src/simulator/answer-key.js';
 import { startSimulator, type SimulatorHandle } from '../../src/simulator/server.js';
 import type { RunManifest } from '../../src/store/manifest.js';
@@ -88,6 +89,9 @@ describe('sharded run + merge', () => {
     const plan = readJson<RunManifest>(join(shardDirs[0]!, 'sim-a', 'manifest.json')).tasks;
     expect(samples.map(key)).toEqual(TASKS.flatMap((t) => plan.find((p) => p.id === t)!.shard!.planned_ids.map((id) => `${t}/${id}`)));
     expect(new Map(samples.map((s) => [key(s), s.raw_output]))).toEqual(new Map(singleSamples.map((s) => [key(s), s.raw_output])));
+    // The shards' prompt stores are merged: every sample's prompt can be shown.
+    const prompts = readPromptStore(join(out, 'merged', 'sim-a', 'prompts.jsonl'));
+    expect(samples.filter((s) => !prompts.has(s.messages_hash))).toEqual([]);
 
     const manifest = readJson<RunManifest>(join(out, 'merged', 'sim-a', 'manifest.json'));
     expect(manifest.shard).toBeUndefined();

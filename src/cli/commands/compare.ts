@@ -4,11 +4,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { analyzeRuns, DEFAULT_COMPARE_SETTINGS, type CompareProgress, type Comparison } from '../../compare/analyze.js';
 import { attachPrompts } from '../../compare/prompts.js';
 import { incompleteInputs } from '../../compare/inputs.js';
-import { loadRuns, pickRun } from '../../compare/runs.js';
+import { loadRuns, pickRun, type ModelRun } from '../../compare/runs.js';
 import { parsePairs } from '../../compare/pairs.js';
 import { EMPTY_STUDY, readStudyFile } from '../../compare/study-file.js';
 import { renderComparisonCsv } from '../../report/compare-csv.js';
 import { renderComparisonHtml } from '../../report/compare-html.js';
+import { buildExplorerData } from '../../report/explorer-data.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
 import { writeFileAtomic } from '../../util/fs.js';
 import { withStagedOutput } from '../../util/staged-output.js';
@@ -95,11 +96,15 @@ export function registerCompareCommand(program: Command): void {
       }, compareProgress(), { ...(pairs ? { pairs } : {}), tags: study.tags, trainedOn: study.trainedOn });
       comparison.inputs.allow_incomplete = options.allowIncomplete === true;
       await attachPrompts(comparison, runs);
-      const written = await writeComparison(comparison, resolve(options.out));
+      const written = await writeComparison(comparison, resolve(options.out), runs);
       const markdown = renderComparisonMarkdown(comparison);
       process.stdout.write(`${markdown}\n`);
       process.stderr.write(`wrote ${written.join(', ')}\n`);
-      if (options.stepSummary && process.env.GITHUB_STEP_SUMMARY) writeFileSync(process.env.GITHUB_STEP_SUMMARY, `${markdown}\n`, { flag: 'a' });
+      if (options.stepSummary) {
+        const summary = process.env.GITHUB_STEP_SUMMARY;
+        if (summary) writeFileSync(summary, `${markdown}\n`, { flag: 'a' });
+        else process.stderr.write(`compare: --step-summary: GITHUB_STEP_SUMMARY is not set (it is set inside GitHub Actions jobs); no step summary written, the Markdown is in ${join(resolve(options.out), 'comparison.md')}\n`);
+      }
       // Unfinished inputs come first: no gate's verdict on them means anything.
       const incomplete = incompleteInputs(comparison.inputs);
       if (incomplete.length > 0 && !options.allowIncomplete) {
@@ -115,12 +120,16 @@ export function registerCompareCommand(program: Command): void {
     });
 }
 
-/** comparison.json, comparison.md, comparison.html and comparison.csv in one folder. */
-export async function writeComparison(comparison: Comparison, dir: string): Promise<string[]> {
+/**
+ * comparison.json, comparison.md, comparison.html and comparison.csv in one folder. Given the runs,
+ * the HTML carries the item explorer (every item, prompts from the runs' prompt stores).
+ */
+export async function writeComparison(comparison: Comparison, dir: string, runs?: readonly ModelRun[]): Promise<string[]> {
+  const explorer = runs ? buildExplorerData(runs) : undefined;
   const files: [string, string][] = [
     ['comparison.json', `${JSON.stringify(comparison, null, 2)}\n`],
     ['comparison.md', renderComparisonMarkdown(comparison)],
-    ['comparison.html', renderComparisonHtml(comparison)],
+    ['comparison.html', renderComparisonHtml(comparison, explorer)],
     ['comparison.csv', renderComparisonCsv(comparison)],
   ];
   // All four are written before any replaces the previous set: never a mix of old and new reports.

@@ -58,7 +58,7 @@ export function registerDemoCommand(program: Command): void {
         const byName = (name: string) => runs.find((run) => run.label === name);
         const comparison = analyzeRuns(runs, { base: byName('sim-base')!, reference: byName('sim-gpt-4o-like')! });
         await attachPrompts(comparison, runs);
-        const written = await writeComparison(comparison, reportDir);
+        const written = await writeComparison(comparison, reportDir, runs);
         process.stdout.write(`${renderComparisonMarkdown(comparison)}\nreports: ${[join(reportDir, 'summary.md'), ...written].join(', ')}\n`);
         process.exitCode = runExitCode(outcomes);
       } finally {

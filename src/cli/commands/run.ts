@@ -1,4 +1,5 @@
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SqliteResponseCache, NO_CACHE } from '../../cache/response-cache.js';
 import { loadConfig, type FinharnessConfig, type TaskOverride } from '../../config/config.js';
@@ -7,6 +8,7 @@ import { assertDistinctNames, MODEL_SPEC_HELP, resolveEndpoint } from '../../pro
 import type { EndpointSpec } from '../../providers/provider.js';
 import { createProvider } from '../../providers/registry.js';
 import type { ModelRunOutcome } from '../../runner/model-run.js';
+import { DEFAULT_SAMPLE_SEED } from '../../runner/sampling.js';
 import { planTask, type PlannedTask, type RunSettings, type ShotRequest } from '../../runner/plan.js';
 import type { ProgressMode } from '../../runner/progress.js';
 import { DEFAULT_RETRY_POLICY } from '../../runner/retry.js';
@@ -18,11 +20,11 @@ import { SCORING_MODES, type ScoringMode } from '../../store/manifest.js';
 import { loadTask } from '../../tasks/catalog.js';
 import { applyPromptSets, assertPromptSetCanAsk } from '../../tasks/prompt-sets.js';
 import { UserError } from '../../util/errors.js';
-import { cacheDir } from '../../util/paths.js';
+import { cacheDir, packagePath } from '../../util/paths.js';
 import { loadDataset } from '../../data/dataset.js';
 import type { AnyTask, TaskItem } from '../../tasks/task.js';
 import { loadDefaultShotPool, loadRunData } from '../datasets.js';
-import { SHOT_FORMATS, type ShotFormat } from '../../tasks/fewshot.js';
+import { SHOT_FORMATS, ShotPoolTooSmallError, type ShotFormat } from '../../tasks/fewshot.js';
 import { LARGE_RUN_REQUESTS, releaseHeapGrowth } from '../heap.js';
 import { runExitCode } from '../run-exit-code.js';
 import { EXIT } from '../exit-codes.js';
@@ -36,6 +38,8 @@ export interface RunCommandOptions {
   data?: string;
   format?: string;
   limit?: number;
+  sample?: number;
+  sampleSeed?: number;
   shots?: number;
   shotsData?: string;
   shotsSeed?: number;
@@ -78,6 +82,8 @@ export function registerRunCommand(program: Command): void {
     .option('--data <path>', 'local dataset file, or folder for multi-file formats (MMLU); only with a single task. Default: the data pulled with `finharness data pull`, else the task sample')
     .option('--format <name>', 'dataset format, when it cannot be detected from the file')
     .option('--limit <n>', 'evaluate the first n items of each task', positiveInt('--limit'))
+    .option('--sample <n>', "evaluate a random sample of n items of each task, stratified by the task's groups (MMLU subjects, headline questions); recorded in the manifest", positiveInt('--sample'))
+    .option('--sample-seed <s>', `seed of --sample (default ${DEFAULT_SAMPLE_SEED})`, integer('--sample-seed'))
     .option('--shots <k>', 'k demonstrations per prompt, as earlier chat turns (default 0: zero-shot)', nonNegativeInt('--shots', 64))
     .option('--shots-data <file>', "demonstration pool, e.g. the task's train split (default: its pulled dev/train split, else the task's train sample)")
     .option('--shots-format <format>', 'chat: demonstrations as earlier chat turns (default); prompt: written into one prompt before the question')
@@ -206,6 +212,8 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     (line) => process.stderr.write(`${line}\n`),
     (message) => new UserError(message),
   );
+  if (options.sample !== undefined && options.limit !== undefined) throw new UserError('--limit and --sample both choose the items: pass one (--limit N takes the first N, --sample N draws N across the groups)');
+  if (options.sampleSeed !== undefined && options.sample === undefined) throw new UserError('--sample-seed needs --sample <n>');
   const planned: PlannedTask[] = [];
   for (const [index, { override }] of resolved.entries()) {
     const task = withSets[index]!;
@@ -215,9 +223,16 @@ async function planTasks(options: RunCommandOptions, config: FinharnessConfig): 
     if (note !== null) process.stderr.write(`${task.id}: ${note}\n`);
     for (const warning of dataset.warnings ?? []) process.stderr.write(`${task.id}: warning: ${warning}\n`);
     const shots = await shotPool(task, { k: options.shots ?? override.shots ?? 0, data: options.shotsData ?? override.shots_data, seed: options.shotsSeed, format: shotFormat(options.shotsFormat ?? override.shots_format) });
-    const plan = planTask(task, dataset, options.limit ?? override.limit ?? null, shots, options.maxTokens ?? override.max_tokens ?? null);
-    const delimiters = override.reasoning_delimiters;
-    planned.push(delimiters === undefined ? plan : { ...plan, reasoningDelimiters: { start: delimiters[0], end: delimiters[1] } });
+    try {
+      const sample = options.sample === undefined ? undefined : { n: options.sample, seed: options.sampleSeed ?? DEFAULT_SAMPLE_SEED };
+      const plan = planTask(task, dataset, sample ? null : (options.limit ?? override.limit ?? null), shots, options.maxTokens ?? override.max_tokens ?? null, sample);
+      const delimiters = override.reasoning_delimiters;
+      planned.push(delimiters === undefined ? plan : { ...plan, reasoningDelimiters: { start: delimiters[0], end: delimiters[1] } });
+    } catch (error) {
+      const chosenPool = options.shotsData ?? override.shots_data;
+      if (error instanceof ShotPoolTooSmallError && shots && chosenPool === undefined) throw new UserError(`${error.message} ${defaultPoolHint(task, shots.pool.path, dataPath)}`);
+      throw error;
+    }
   }
   return shard === undefined ? planned : planned.map((p) => shardTask(p, shard));
 }
@@ -231,6 +246,18 @@ async function shotPool(task: AnyTask, request: { k: number; data: string | unde
   const pool = request.data === undefined ? await loadDefaultShotPool(task) : await loadDataset<TaskItem>(resolve(request.data), task.data.formats);
   if (pool === undefined) throw new UserError(`task ${task.id} ships no training sample: pass the demonstration pool with --shots-data FILE (e.g. its train split)`);
   return { k, seed: request.seed ?? 1234, pool, format: request.format };
+}
+
+/**
+ * What to do when the default demonstration pool (the task's bundled sample, or its pulled dev
+ * split) cannot serve the data given: pass the data's own dev split, found beside a test/ or val/
+ * folder as in the MMLU release.
+ */
+function defaultPoolHint(task: AnyTask, poolPath: string, dataPath: string | undefined): string {
+  const bundled = task.data.trainSample !== undefined && resolve(poolPath) === resolve(packagePath(task.data.trainSample));
+  const which = bundled ? "the default pool, the task's bundled sample, does not cover your data" : 'the default pool, the pulled dev split, does not cover your data';
+  const split = dataPath === undefined ? undefined : ['dev', 'train'].map((name) => join(dirname(resolve(dataPath)), name)).find((candidate) => /^(test|val|validation)$/.test(basename(resolve(dataPath))) && existsSync(candidate));
+  return `(${which}): add --shots-data ${split ?? 'FILE (the dev or train split of your data)'}`;
 }
 
 function shotFormat(format: string | undefined): ShotFormat {

@@ -64,7 +64,7 @@ export function registerSweepCommand(program: Command): void {
     const comparison = analyzeRuns(runs, { ...(base ? { base } : {}), ...(reference ? { reference } : {}) });
     await attachPrompts(comparison, runs);
     const reportDir = resolve(options.report ?? join(dir, 'report'));
-    const written = await writeComparison(comparison, reportDir);
+    const written = await writeComparison(comparison, reportDir, runs);
     const compareCommand = ['finharness compare', dir, ...(base ? ['--base', base.label] : []), ...(reference ? ['--reference', reference.label] : [])].join(' ');
     // Roles are not in the run files; this says how the sweep was compared, to redo it.
     writeFileSync(join(dir, 'sweep.json'), `${JSON.stringify({ schema: 1, run_id: runId, checkpoints: roles.checkpoints.map((e) => e.name), base: roles.base?.name ?? null, reference: roles.reference?.name ?? null, compare: compareCommand }, null, 2)}\n`);

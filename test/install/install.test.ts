@@ -1,0 +1,78 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/fixtures.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+/**
+ * The package as `npm pack` makes it, laid out as `npm install -g --prefix P ./finharness-*.tgz`
+ * leaves it (P/lib/node_modules/finharness, P/bin/finharness), with the dependencies linked from
+ * this checkout instead of downloaded: the test stays offline and checks what the tarball holds —
+ * the files list, the bin, the `exports` map and the type declarations.
+ */
+describe('the packed tarball installs and runs outside the clone', () => {
+  let prefix: string;
+  let installed: string;
+
+  beforeAll(() => {
+    const packs = tempDir('fh-pack-');
+    // Built already (npm test builds first): no prepare script while packing.
+    const output = execFileSync('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', packs], { cwd: ROOT, encoding: 'utf8' });
+    const filename = (JSON.parse(output) as { filename: string }[])[0]!.filename;
+    prefix = tempDir('fh-prefix-');
+    installed = join(prefix, 'lib', 'node_modules', 'finharness');
+    mkdirSync(installed, { recursive: true });
+    execFileSync('tar', ['-xzf', join(packs, filename), '-C', installed, '--strip-components=1']);
+    symlinkSync(join(ROOT, 'node_modules'), join(installed, 'node_modules'), 'dir');
+    mkdirSync(join(prefix, 'bin'));
+    symlinkSync(join(installed, 'dist', 'src', 'cli', 'main.js'), join(prefix, 'bin', 'finharness'));
+    // npm makes a package's bin executable when it installs it.
+    chmodSync(join(installed, 'dist', 'src', 'cli', 'main.js'), 0o755);
+  }, 120_000);
+
+  it('holds the compiled CLI, the tasks, their bundled samples and declarations, not the tests or sources', () => {
+    const files = execFileSync('find', ['.', '-path', './node_modules', '-prune', '-o', '-type', 'f', '-print'], { cwd: installed, encoding: 'utf8' }).split('\n');
+    expect(files).toContain('./dist/src/cli/main.js');
+    expect(files).toContain('./dist/src/index.d.ts');
+    expect(files).toContain('./datasets/fpb/sample.jsonl');
+    expect(files.filter((f) => f.startsWith('./test/') || f.startsWith('./dist/test/') || f.startsWith('./src/'))).toEqual([]);
+  });
+
+  it('the installed bin runs from another folder: --version, tasks, and a dry run on a bundled sample', () => {
+    const cwd = tempDir('fh-elsewhere-');
+    const bin = join(prefix, 'bin', 'finharness');
+    const env = { ...process.env, FINHARNESS_CACHE: join(cwd, 'cache') };
+    const version = spawnSync(bin, ['--version'], { cwd, env, encoding: 'utf8' });
+    expect(version.stdout.trim()).toBe((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version);
+    const tasks = spawnSync(bin, ['tasks'], { cwd, env, encoding: 'utf8' });
+    expect(tasks.status, tasks.stderr).toBe(0);
+    expect(tasks.stdout).toContain('fpb');
+    // The task's bundled sample is found inside the installed package, wherever the command runs.
+    const dry = spawnSync(bin, ['run', '-m', 'x=openai-compatible:x@http://127.0.0.1:9/v1', '-t', 'fpb', '--dry-run'], { cwd, env, encoding: 'utf8' });
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/\| x \| fpb \| 40 \|/);
+  });
+
+  it('a script imports the typed library API by package name', () => {
+    const project = tempDir('fh-project-');
+    mkdirSync(join(project, 'node_modules'));
+    symlinkSync(installed, join(project, 'node_modules', 'finharness'), 'dir');
+    writeFileSync(
+      join(project, 'main.mjs'),
+      [
+        "import { loadTask, loadTaskData, score, compare, run, TASK_IDS } from 'finharness';",
+        "const task = await loadTask('fpb');",
+        'const data = await loadTaskData(task);',
+        "console.log(JSON.stringify({ ids: TASK_IDS.includes('mmlu'), title: task.title, n: data.items.length, fns: [score, compare, run].map((f) => typeof f) }));",
+      ].join('\n'),
+    );
+    const result = spawnSync(process.execPath, ['main.mjs'], { cwd: project, encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ ids: true, title: expect.any(String), n: 40, fns: ['function', 'function', 'function'] });
+    const declarations = readFileSync(join(installed, 'dist', 'src', 'index.d.ts'), 'utf8');
+    expect(declarations).toMatch(/export declare function run\(options: RunOptions\): Promise<ModelRunOutcome\[\]>/);
+  });
+});
