@@ -1,5 +1,5 @@
 import { lstatSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 import { describeFsError } from './fs-errors.js';
 import { processExists } from './process-alive.js';
@@ -62,5 +62,75 @@ function removeAbandonedStaging(parent: string): void {
     if (!name.startsWith(PREFIX)) continue;
     const pid = Number(name.slice(PREFIX.length).split('-')[0]);
     if (Number.isInteger(pid) && pid !== process.pid && !processExists(pid)) rmSync(join(parent, name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * A folder whose entries are all ours (a comparison's four reports) replaced as one: the new set is
+ * written into a staging folder beside it, the old folder is moved aside, the staging folder renamed
+ * into its place, and the old one removed. Renaming files one by one could be cut between two of them
+ * (a kill lands wherever the process was descheduled); here a reader sees the old set, the new set,
+ * or — killed between the two renames — no folder at all, with the old set kept aside, which the next
+ * run puts back before it writes. A folder that also holds other files is never moved: its entries
+ * are replaced one by one (`withStagedOutput`), as before.
+ */
+export function withStagedFolder<T>(dir: string, ours: ReadonlySet<string>, write: (staging: string) => T): T {
+  const parent = dirname(dir);
+  mkdirSync(parent, { recursive: true });
+  const prefix = `.${basename(dir)}${PREFIX}`;
+  restoreAbandonedSwap(dir, prefix);
+  if (!onlyOurs(dir, ours)) {
+    return withStagedOutput(dir, (staging) => {
+      const result = write(staging);
+      return { result, entries: readdirSync(staging).filter((name) => ours.has(name)) };
+    });
+  }
+  let staging: string | undefined;
+  try {
+    staging = mkdtempSync(join(parent, `${prefix}${process.pid}-new-`));
+    const result = write(staging);
+    const aside = isFolder(dir) ? join(parent, `${prefix}${process.pid}-old-${basename(staging).slice(-6)}`) : undefined;
+    if (aside) renameSync(dir, aside);
+    renameSync(staging, dir);
+    staging = undefined;
+    if (aside) rmSync(aside, { recursive: true, force: true });
+    return result;
+  } catch (error) {
+    if (typeof (error as NodeJS.ErrnoException).code !== 'string' || error instanceof UserError) throw error;
+    throw new UserError(`cannot write to ${dir}: ${describeFsError(error)}; nothing there was changed — make room or fix the folder, then run the command again`);
+  } finally {
+    if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** True when `dir` is missing, or a folder holding only entries named in `ours`. */
+function onlyOurs(dir: string, ours: ReadonlySet<string>): boolean {
+  if (!isFolder(dir)) return !existsPath(dir);
+  return readdirSync(dir).every((name) => ours.has(name));
+}
+
+function existsPath(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * After a kill mid-swap: staging folders of dead processes are removed; an old set moved aside is
+ * put back when the folder is missing (killed between the two renames), else removed.
+ */
+function restoreAbandonedSwap(dir: string, prefix: string): void {
+  const parent = dirname(dir);
+  for (const name of readdirSync(parent)) {
+    if (!name.startsWith(prefix)) continue;
+    const [pidText, kind] = name.slice(prefix.length).split('-');
+    const pid = Number(pidText);
+    if (!Number.isInteger(pid) || pid === process.pid || processExists(pid)) continue;
+    const path = join(parent, name);
+    if (kind === 'old' && !existsPath(dir)) renameSync(path, dir);
+    else rmSync(path, { recursive: true, force: true });
   }
 }

@@ -12,7 +12,7 @@ import { renderComparisonHtml } from '../../report/compare-html.js';
 import { buildExplorerData } from '../../report/explorer-data.js';
 import { renderComparisonMarkdown } from '../../report/compare-markdown.js';
 import { writeFileAtomic } from '../../util/fs.js';
-import { withStagedOutput } from '../../util/staged-output.js';
+import { withStagedFolder } from '../../util/staged-output.js';
 import { UserError } from '../../util/errors.js';
 import { integer, nonNegativeNumber, positiveInt } from '../options.js';
 import { EXIT } from '../exit-codes.js';
@@ -132,10 +132,11 @@ export async function writeComparison(comparison: Comparison, dir: string, runs?
     ['comparison.html', renderComparisonHtml(comparison, explorer)],
     ['comparison.csv', renderComparisonCsv(comparison)],
   ];
-  // All four are written before any replaces the previous set: never a mix of old and new reports.
-  return withStagedOutput(dir, (staging) => {
+  // The four replace the previous set as one (a folder swap): never a mix of old and new reports.
+  const names = new Set(files.map(([name]) => name));
+  return withStagedFolder(dir, names, (staging) => {
     for (const [name, content] of files) writeFileAtomic(join(staging, name), content);
-    return { result: files.map(([name]) => join(dir, name)), entries: files.map(([name]) => name) };
+    return files.map(([name]) => join(dir, name));
   });
 }
 
