@@ -27,11 +27,16 @@ export function withStagedOutput<T>(parent: string, write: (staging: string) => 
     publish(staging, parent, entries);
     return result;
   } catch (error) {
-    if (typeof (error as NodeJS.ErrnoException).code !== 'string' || error instanceof UserError) throw error;
-    throw new UserError(`cannot write to ${parent}: ${describeFsError(error)}; nothing there was changed — make room or fix the folder, then run the command again`);
+    throw asOutputError(error, parent);
   } finally {
     if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/** A file-system failure while staging (disk full, read-only) as one line for the user; anything else as it is. */
+function asOutputError(error: unknown, where: string): unknown {
+  if (typeof (error as NodeJS.ErrnoException).code !== 'string' || error instanceof UserError) return error;
+  return new UserError(`cannot write to ${where}: ${describeFsError(error)}; nothing there was changed — make room or fix the folder, then run the command again`);
 }
 
 /** Rename each staged entry (a relative path) into `parent`, replacing the file or folder there. */
@@ -96,8 +101,7 @@ export function withStagedFolder<T>(dir: string, ours: ReadonlySet<string>, writ
     if (aside) rmSync(aside, { recursive: true, force: true });
     return result;
   } catch (error) {
-    if (typeof (error as NodeJS.ErrnoException).code !== 'string' || error instanceof UserError) throw error;
-    throw new UserError(`cannot write to ${dir}: ${describeFsError(error)}; nothing there was changed — make room or fix the folder, then run the command again`);
+    throw asOutputError(error, dir);
   } finally {
     if (staging !== undefined) rmSync(staging, { recursive: true, force: true });
   }
