@@ -6,7 +6,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { brotliCompressSync, deflateSync, gzipSync } from 'node:zlib';
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError } from 'openai';
 import { fileURLToPath } from 'node:url';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { httpTransport } from '../../src/providers/http-transport.js';
 
 /** What the server saw of each request. */
@@ -26,7 +26,9 @@ let handler: Handler;
 const seen: Seen[] = [];
 const sockets = new Set<Socket>();
 
-beforeAll(async () => {
+// A new server (a new port, so a new connection pool on the client) for every test: no test can
+// reuse a keep-alive connection the previous one closed, whatever the machine's load.
+beforeEach(async () => {
   server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -40,13 +42,11 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
-afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 afterEach(async () => {
   seen.length = 0;
   for (const socket of sockets) socket.destroy();
   sockets.clear();
-  // Let the client see those connections close before the next test reuses one.
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
 const json = (res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) => {
