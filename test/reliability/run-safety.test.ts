@@ -38,6 +38,9 @@ describe('run safety', () => {
     const firstDone = runCli(args(out, 'locked'), { FINHARNESS_CACHE: tempDir() }, (child) => {
       first = child;
       afterSamples(samplesPath(out, 'locked'), 2, () => {
+        // Paused, the first run holds its lock however long the second takes to start (under load it
+        // could otherwise finish all 40 items first, and nothing would be refused).
+        first!.kill('SIGSTOP');
         void runCli(args(out, 'locked'), { FINHARNESS_CACHE: tempDir() }).then((result) => {
           second = result;
           first!.kill('SIGKILL');
